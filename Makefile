@@ -1,0 +1,36 @@
+# The two commands (see README): `make nightly` and `make test`. Both set up first.
+VENV ?= .venv
+BIN := $(VENV)/bin
+JOBS ?= 2
+RESULTS ?= results
+
+.PHONY: setup nightly test lint lock bench-spec clean
+
+setup:
+	@VENV=$(VENV) bash setup/setup.sh
+
+## The main job: the spec corpus on every engine, results exported beside the database.
+nightly: setup
+	$(BIN)/wasm-harness engines
+	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --strict
+	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb -o $(RESULTS)/latest.parquet
+	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb -o $(RESULTS)/latest.csv
+
+## The tests: lint, then the harness's own tests and the corpus on every engine.
+test: setup lint
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+## Rewrite setup/requirements.lock from what the venv holds now.
+lock:
+	{ echo "# Every Python package, pinned (the harness's own deps plus dev tools). Regenerate with: make lock"; \
+	  $(BIN)/pip freeze --all --exclude-editable | grep -v -E '^(wasm-harness|pip)=='; } > setup/requirements.lock
+
+## Harness vs `wasmtime wast` on a testsuite checkout: make bench-spec TESTSUITE=~/testsuite
+bench-spec: setup
+	$(BIN)/python benchmarks/spec_vs_wasmtime_cli.py $(TESTSUITE)
+
+clean:
+	rm -rf $(VENV) $(RESULTS) .pytest_cache

@@ -1,0 +1,277 @@
+"""Worker process for Wasmtime through wasmtime-py (JSON lines on stdin/stdout).
+
+Run as `python -m engines.wasmtime_worker '{"strategy": "cranelift"}'`. It is
+the in-process-engine counterpart of engines/js/runner.mjs and speaks the same
+protocol (ARCHITECTURE.md). The harness only ever sends it integer and
+reference values: anything else arrives through a wrapper module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from importlib.metadata import version
+from typing import Any
+
+import wasmtime
+
+EPOCH_TICK_SECONDS = 0.01
+_MASK32 = 0xFFFF_FFFF
+_MASK64 = (1 << 64) - 1
+
+
+def make_engine(options: dict) -> wasmtime.Engine:
+    config = wasmtime.Config()
+    for feature in ("threads", "tail_call", "reference_types", "simd", "bulk_memory", "multi_value",
+                    "multi_memory", "memory64", "relaxed_simd", "exceptions", "function_references",
+                    "gc", "wide_arithmetic", "custom_page_sizes"):
+        setattr(config, f"wasm_{feature}", True)
+    for feature in options.get("disable", []):
+        setattr(config, f"wasm_{feature}", False)
+    if options.get("strategy"):
+        config.strategy = options["strategy"]
+    if options.get("target"):
+        config.target = options["target"]
+    config.epoch_interruption = True
+    config.parallel_compilation = False  # the harness runs one worker per core
+    return wasmtime.Engine(config)
+
+
+class HostRef:
+    """The host value behind `(ref.extern N)`: identity is the number."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+class Worker:
+    def __init__(self, options: dict) -> None:
+        self.engine = make_engine(options)
+        self.modules: dict[str, wasmtime.Module] = {}
+        self.host_refs: dict[int, HostRef] = {}
+        threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        while True:
+            time.sleep(EPOCH_TICK_SECONDS)
+            self.engine.increment_epoch()
+
+    def compile(self, path: str) -> wasmtime.Module:
+        module = self.modules.get(path)
+        if module is None:
+            with open(path, "rb") as f:
+                module = wasmtime.Module(self.engine, f.read())
+            # Scripts compile each module once; only wrappers and spectest recur.
+            if ".wrap" in path or "spectest" in path:
+                self.modules[path] = module
+        return module
+
+    # --- one script ---------------------------------------------------------
+    def run(self, request: dict, emit) -> None:
+        store = wasmtime.Store(self.engine)
+        ticks = max(1, int(request.get("timeout", 10) / EPOCH_TICK_SECONDS))
+        linker = wasmtime.Linker(self.engine)
+        linker.allow_shadowing = True
+        state = _ScriptState(store, linker)
+        for path in request.get("spectest", []):
+            store.set_epoch_deadline(ticks)
+            linker.define_instance(store, "spectest", linker.instantiate(store, self.compile(path)))
+        skip = set(request.get("skip", []))
+        for cmd in request["commands"]:
+            if cmd["i"] in skip:
+                continue
+            store.set_epoch_deadline(ticks)
+            try:
+                reply: dict[str, Any] = {"ok": True}
+                out = self.execute(cmd, state)
+                if out is not None:
+                    reply["values"] = out
+            except Exception as e:  # every failure is an outcome to report, not a worker crash
+                reply = {"ok": False, "error": classify(e)}
+            emit(dict(reply, i=cmd["i"]))
+
+    def execute(self, cmd: dict, st: _ScriptState) -> list | None:
+        do = cmd["do"]
+        if do == "module":
+            module = _stage("compile", self.compile, cmd["file"])
+            st.bind(cmd.get("name"), _stage("link", st.linker.instantiate, st.store, module))
+        elif do == "define":
+            st.definitions[cmd["name"]] = _stage("compile", self.compile, cmd["file"])
+        elif do == "instance":
+            module = st.definitions[cmd["module"]]
+            st.bind(cmd.get("name"), _stage("link", st.linker.instantiate, st.store, module))
+        elif do == "register":
+            st.linker.define_instance(st.store, cmd["as"], st.instance(cmd.get("instance")))
+        elif do == "compile":
+            _stage("compile", self.compile, cmd["file"])
+        elif do == "instantiate":
+            module = _stage("compile", self.compile, cmd["file"])
+            _stage("link", st.linker.instantiate, st.store, module)
+        elif do in ("call", "get"):
+            return self.action(cmd, st)
+        else:
+            raise _Reported("unsupported", f"unknown command {do}")
+        return None
+
+    def action(self, cmd: dict, st: _ScriptState) -> list:
+        target = st.instance(cmd.get("instance"))
+        if "wrapper" in cmd:
+            target = st.wrapper(target, self.compile(cmd["wrapper"]["file"]))
+            item = target.exports(st.store)[cmd["field"]]
+        else:
+            item = _export(target, st.store, cmd["field"])
+        if cmd["do"] == "get" and isinstance(item, wasmtime.Global):
+            raw: Any = item.value(st.store)
+            if isinstance(raw, wasmtime.Val):  # wasmtime-py hands back a Val for null references
+                raw = raw.value
+        else:
+            args = [self.arg(a) for a in cmd.get("args", [])]
+            raw = item(st.store, *args)
+        kinds = cmd["results"]
+        results = [] if not kinds else raw if len(kinds) > 1 else [raw]
+        return [encode(kind, value) for kind, value in zip(kinds, results, strict=True)]
+
+    def arg(self, arg: list) -> Any:
+        kind, value = arg
+        if kind == "i32":
+            return wasmtime.Val.i32(_signed(int(value), 32))
+        if kind == "i64":
+            return wasmtime.Val.i64(_signed(int(value), 64))
+        if kind == "externref":
+            if value is None:
+                return wasmtime.Val.externref(None)
+            return wasmtime.Val.externref(self.host_refs.setdefault(value, HostRef(value)))
+        if kind == "funcref":
+            return wasmtime.Val.funcref(None)
+        raise _Reported("unsupported", f"argument kind {kind}")
+
+
+class _ScriptState:
+    def __init__(self, store: wasmtime.Store, linker: wasmtime.Linker) -> None:
+        self.store = store
+        self.linker = linker
+        self.current: wasmtime.Instance | None = None
+        self.named: dict[str, wasmtime.Instance] = {}
+        self.definitions: dict[str, wasmtime.Module] = {}
+        self.wrappers: dict[tuple[int, int], wasmtime.Instance] = {}
+
+    def bind(self, name: str | None, instance: wasmtime.Instance) -> None:
+        self.current = instance
+        if name:
+            self.named[name] = instance
+
+    def instance(self, name: str | None) -> wasmtime.Instance:
+        instance = self.named.get(name) if name else self.current
+        if instance is None:
+            raise _Reported("internal", f"no instance named {name}" if name else "no current instance")
+        return instance
+
+    def wrapper(self, target: wasmtime.Instance, module: wasmtime.Module) -> wasmtime.Instance:
+        key = (id(target), id(module))
+        if key not in self.wrappers:
+            imports = [_export(target, self.store, imp.name) for imp in module.imports]
+            self.wrappers[key] = wasmtime.Instance(self.store, module, imports)
+        return self.wrappers[key]
+
+
+class _Reported(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _stage(kind: str, fn, *args):
+    """Run a compile or link step, tagging its failure with that kind.
+
+    Traps (a start function or segment initialization failing) stay traps.
+    """
+    try:
+        return fn(*args)
+    except wasmtime.Trap:
+        raise
+    except wasmtime.WasmtimeError as e:
+        raise _Reported(kind, _concise(str(e))) from e
+
+
+def _export(instance: wasmtime.Instance, store: wasmtime.Store, name: str) -> Any:
+    try:
+        return instance.exports(store)[name]
+    except KeyError:
+        raise _Reported("internal", f"no export named {name!r}") from None
+
+
+def _signed(value: int, bits: int) -> int:
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def encode(kind: str, value: Any) -> list:
+    if kind == "i32":
+        return [kind, str(value & _MASK32)]
+    if kind == "i64":
+        return [kind, str(value & _MASK64)]
+    if kind == "externref":
+        if value is None:
+            return [kind, None]
+        return [kind, value.id if isinstance(value, HostRef) else "other"]
+    if kind == "funcref":
+        return [kind, None if value is None else "func"]
+    raise _Reported("unsupported", f"result kind {kind}")
+
+
+def _concise(message: str) -> str:
+    """Wasmtime's innermost cause ("wasm trap: ...") without the backtrace."""
+    lines = [ln.strip() for ln in message.strip().splitlines() if ln.strip()]
+    if "Caused by:" in lines:
+        causes = lines[lines.index("Caused by:") + 1:]
+        return "; ".join(c.split(": ", 1)[-1] if c[:1].isdigit() else c for c in causes)
+    return lines[0] if lines else message
+
+
+def classify(error: Exception) -> dict:
+    if isinstance(error, _Reported):
+        return {"kind": error.kind, "message": str(error)}
+    message = _concise(str(error))
+    if isinstance(error, wasmtime.Trap):
+        if "thrown wasm exception" in message.lower():
+            return {"kind": "exception", "message": message}
+        code = error.trap_code
+        if code == wasmtime.TrapCode.STACK_OVERFLOW:
+            return {"kind": "exhaustion", "message": message}
+        if code == wasmtime.TrapCode.INTERRUPT:
+            return {"kind": "timeout", "message": "interrupted by epoch deadline: " + message}
+        return {"kind": "trap", "message": message}
+    if isinstance(error, wasmtime.WasmtimeError):
+        return {"kind": "trap", "message": message}
+    return {"kind": "internal", "message": f"{type(error).__name__}: {message}"}
+
+
+def main() -> None:
+    options = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    worker = Worker(options)
+    out = sys.stdout
+
+    def emit(obj: dict) -> None:
+        out.write(json.dumps(obj) + "\n")
+        out.flush()
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        rid = request.get("id")
+        op = request.get("op")
+        if op == "hello":
+            emit({"id": rid, "ok": True, "version": version("wasmtime"), "features": {}})
+        elif op == "run":
+            worker.run(request, lambda obj, rid=rid: emit(dict(obj, id=rid)))
+            emit({"id": rid, "done": True})
+        elif op == "exit":
+            break
+        else:
+            emit({"id": rid, "ok": False, "error": {"kind": "internal", "message": f"unknown op {op}"}})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""The `wasm-harness` command line."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from tabulate import tabulate
+
+from engines.registry import ENGINES, UnknownEngineError, resolve
+from harness import runinfo
+from harness.spec_runner import DEFAULT_TIMEOUT, FileOutcome, SpecRunner
+from harness.store import EXPORT_FORMATS, ResultsStore, default_db_path
+from harness.wast.convert import default_cache_root
+from reports import summary
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SUITE = PROJECT_ROOT / "suites" / "spec"
+EXIT_BAD_INPUT = 2
+EXIT_UNEXPECTED = 1
+
+EPILOG = """\
+examples:
+  wasm-harness engines                       which engines are here, their versions, why not
+  wasm-harness spec                          our corpus (suites/spec) on every engine
+  wasm-harness spec --engine wasmtime x.wast one file on one engine
+  wasm-harness spec --testsuite ~/testsuite --exclude 'proposals/*' --jobs 2 --strict
+  wasm-harness spec --json | jq '.engines.node.counts'
+  wasm-harness export --format parquet -o results.parquet
+
+Results go to results/wasm-harness.duckdb (one row per observation; see README).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except UnknownEngineError as e:
+        print(f"wasm-harness: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("wasm-harness: interrupted; finished results are kept", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wasm-harness",
+        description="Conformance and benchmark harness for WebAssembly engines.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("engines", help="list engine configurations, availability and versions",
+                       description="List every engine configuration: available or why not, and version.")
+    p.add_argument("--engine", action="append", metavar="NAME", help="only these (repeat or comma-separate)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_engines)
+
+    p = sub.add_parser(
+        "spec", help="run .wast spec scripts on engines",
+        description="Run .wast spec scripts on engines and judge every command bit for bit. "
+                    "With no FILE and no --testsuite, runs the project's corpus in suites/spec.",
+        epilog="exit status: 0 ok; 1 with --strict when anything failed unexpectedly "
+               "(fail, crash, timeout, or an xfail that passed); 2 on bad input "
+               "(unknown engine, missing or broken .wast).")
+    p.add_argument("paths", nargs="*", type=Path, metavar="FILE", help=".wast files or directories")
+    p.add_argument("--engine", action="append", metavar="NAME",
+                   help=f"engine configuration(s): {', '.join(ENGINES)} or all (default: all)")
+    p.add_argument("--testsuite", type=Path, metavar="DIR",
+                   help="run every .wast below DIR (e.g. a WebAssembly/testsuite checkout)")
+    p.add_argument("--include", action="append", default=[], metavar="GLOB",
+                   help="only files whose path (relative to the testsuite) matches; repeatable")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="leave out matching files, e.g. 'proposals/*'; repeatable")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="files run in parallel (default 1)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"seconds per command before it counts as a timeout (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--strict", action="store_true", help="exit 1 on any unexpected failure")
+    p.add_argument("--per-file", action="store_true", help="also print a table per file")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object: counts and failures per engine, wall seconds")
+    _db_option(p)
+    p.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                   help=f"conversion cache (default {default_cache_root()})")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_spec)
+
+    p = sub.add_parser("export", help="write the results table as Parquet, CSV or JSON",
+                       description="Export results rows: one run (default: the latest) or all.")
+    _db_option(p)
+    p.add_argument("--format", choices=EXPORT_FORMATS, help="default: from the output's suffix")
+    p.add_argument("--run", default="latest", metavar="ID", help="a run id, 'latest' (default) or 'all'")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("runs", help="list recorded runs with their metadata")
+    _db_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_runs)
+    return parser
+
+
+def _db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=default_db_path(), metavar="PATH",
+                   help="results database (default: %(default)s)")
+
+
+# --- engines -----------------------------------------------------------------
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    rows = []
+    for engine in resolve(args.engine):
+        state = engine.availability()
+        rows.append({"engine": engine.name, "available": state.ok, "version": engine.version()
+                     if state.ok else "", "flags": engine.flags, "reason": state.reason})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(tabulate([{**r, "available": "yes" if r["available"] else "no"} for r in rows],
+                       headers="keys", tablefmt="github"))
+    return 0
+
+
+# --- spec --------------------------------------------------------------------
+
+def collect_files(args: argparse.Namespace) -> tuple[list[Path], Path | None, list[str]]:
+    """The .wast files to run, the root their names are relative to, and problems found."""
+    problems: list[str] = []
+    files: list[Path] = []
+    root: Path | None = None
+    sources = list(args.paths)
+    if args.testsuite is not None:
+        if not args.testsuite.is_dir():
+            problems.append(f"{args.testsuite}: --testsuite is not a directory")
+        sources.append(args.testsuite)
+        root = args.testsuite
+    if not sources:
+        sources, root = [DEFAULT_SUITE], DEFAULT_SUITE
+    for source in sources:
+        if source.is_dir():
+            found = sorted(source.rglob("*.wast"))
+            root = root or source
+            files.extend(f for f in found if _selected(f.relative_to(source), args))
+        elif source.exists() or source.suffix == ".wast":
+            # A missing file is reported by the run itself as bad input, with its name.
+            files.append(source)
+        else:
+            problems.append(f"{source}: no such file or directory")
+    return files, root, problems
+
+
+def _selected(rel: Path, args: argparse.Namespace) -> bool:
+    text = rel.as_posix()
+    if args.include and not any(fnmatch.fnmatch(text, g) for g in args.include):
+        return False
+    return not any(fnmatch.fnmatch(text, g) for g in args.exclude)
+
+
+def cmd_spec(args: argparse.Namespace) -> int:
+    engines = resolve(args.engine)
+    err = Console(stderr=True)
+    bad: list[str] = []
+    usable = []
+    for engine in engines:
+        state = engine.availability()
+        if state.ok:
+            usable.append(engine)
+        else:
+            bad.append(f"{engine.name}: engine unavailable: {state.reason}")
+    files, root, problems = collect_files(args)
+    bad.extend(problems)
+    if not files and not problems:
+        bad.append("no .wast files selected")
+
+    started = runinfo.now()
+    run_id = runinfo.new_run_id(started)
+    store = ResultsStore(args.db)
+    meta = runinfo.run_metadata(run_id, started, shlex.join(["wasm-harness", *sys.argv[1:]]))
+    meta["engines"] = {e.name: {"version": e.version(), "flags": e.flags} for e in usable}
+    store.start_run(meta)
+
+    runner = SpecRunner(usable, run_id, suite="spec", root=root, timeout=args.timeout,
+                        cache_root=args.cache or default_cache_root(), sink=store.add_rows)
+    status = "interrupted"
+    wall = time.perf_counter()
+    try:
+        with _progress(err, enabled=not args.no_progress) as progress:
+            task = progress.add_task("spec", total=len(files) * len(usable))
+
+            def done(outcome: FileOutcome) -> None:
+                progress.update(task, advance=1, description=f"{outcome.engine} {outcome.file.name}")
+
+            if usable:
+                runner.run(files, jobs=max(1, args.jobs), on_done=done)
+        status = "finished"
+    finally:
+        wall = time.perf_counter() - wall
+        store.finish_run(run_id, status, runinfo.now())
+    bad.extend(str(b) for b in runner.bad_input)
+
+    frame = store.frame(run_id)
+    store.close()
+    unexpected = int(summary.counts(frame, ["engine"])["unexpected"].sum()) \
+        if not summary.verdict_rows(frame).empty else 0
+    for line in bad:
+        err.print(f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True)
+    if args.json:
+        print(json.dumps({"run_id": run_id, "wall_seconds": round(wall, 3), "db": str(args.db),
+                          "engines": summary.summary_json(frame, meta["engines"]),
+                          "bad_input": bad}, indent=2))
+    else:
+        _print_spec_tables(frame, args.per_file, run_id, wall, args.db)
+    if bad:
+        return EXIT_BAD_INPUT
+    return EXIT_UNEXPECTED if args.strict and unexpected else 0
+
+
+def _print_spec_tables(frame, per_file: bool, run_id: str, wall: float, db: Path) -> None:
+    if summary.verdict_rows(frame).empty:
+        print("no results")
+        return
+    if per_file:
+        print(summary.file_table(frame))
+        print()
+    bad = summary.failures(frame)
+    unexpected = bad[~bad["expected_failure"].astype(bool)]
+    for r in unexpected.head(50).itertuples():
+        print(f"{r.verdict.upper():7} {r.engine:10} {r.file}:{r.line} {r.case}: {r.message}")
+    if len(unexpected) > 50:
+        print(f"... and {len(unexpected) - 50} more (see --json or the results table)")
+    if len(unexpected):
+        print()
+    print(summary.engine_table(frame))
+    print(f"\nrun {run_id} in {wall:.1f} s; results in {db}")
+
+
+def _progress(console: Console, enabled: bool) -> Progress:
+    return Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True,
+                    disable=not (enabled and console.is_terminal))
+
+
+# --- export / runs -------------------------------------------------------------
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fmt = args.format or args.output.suffix.lstrip(".")
+    if fmt not in EXPORT_FORMATS:
+        print(f"wasm-harness: error: {args.output}: cannot tell the format; use --format "
+              f"{'/'.join(EXPORT_FORMATS)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not args.db.exists():
+        print(f"wasm-harness: error: {args.db}: no results database", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    store = ResultsStore(args.db)
+    run = store.latest_run() if args.run == "latest" else None if args.run == "all" else args.run
+    count = store.export(args.output, fmt, run)
+    store.close()
+    print(f"wrote {count} rows to {args.output}")
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    if not args.db.exists():
+        print(f"wasm-harness: error: {args.db}: no results database", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    store = ResultsStore(args.db)
+    runs = store.runs()
+    store.close()
+    if args.json:
+        print(runs.to_json(orient="records", date_format="iso", indent=2))
+    else:
+        print(tabulate(runs[["run_id", "started", "status", "git_commit", "engines"]], headers="keys",
+                       tablefmt="github", showindex=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Which proposals an engine configuration validates, found by compiling tiny modules.
+
+Spec files name the proposals they need (`;; features: ...`); a file whose
+needs an engine lacks is skipped with that reason. This is validation only;
+the feature-support matrix probes behaviour as well.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.watcache import wat_binary
+
+# Feature names follow the webassembly.org feature table where it has one.
+PROBES: dict[str, str] = {
+    "simd": "(module (func (result v128) (v128.const i32x4 0 0 0 0)))",
+    "relaxedSimd": "(module (func (result v128) (i32x4.relaxed_trunc_f32x4_s (v128.const f32x4 0 0 0 0))))",
+    "gc": "(module (type $s (struct (field i32))) (func (result anyref) (struct.new $s (i32.const 1))))",
+    "functionReferences": "(module (type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0))))",
+    "exnref": "(module (tag $e) (func (block $h (result exnref) (try_table (catch_all_ref $h) "
+              "(throw $e)) unreachable) drop))",
+    "legacyExceptions": "(module (tag $e) (func try throw $e catch $e end))",
+    "tailCall": "(module (func $f (return_call $f)))",
+    "memory64": "(module (memory i64 1))",
+    "multiMemory": "(module (memory 1) (memory 1))",
+    "extendedConst": "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
+    "threads": "(module (memory 1 1 shared) (func (drop (i32.atomic.load (i32.const 0)))))",
+}
+
+
+def probe_commands(cache_dir: Path) -> tuple[list[str], list[dict]]:
+    """A batch of compile commands, one per feature, and the feature name of each index."""
+    names = list(PROBES)
+    files = [wat_binary(cache_dir, f"probe-{name}", PROBES[name]) for name in names]
+    return names, [{"i": n, "do": "compile", "file": str(f)} for n, f in enumerate(files)]

@@ -1,0 +1,217 @@
+"""Run spec scripts on engines: files × engines over `jobs` threads, one worker per engine per thread.
+
+Threads only wait on pipes; the engines run in their worker processes, so
+`jobs` processes per engine share the machine's cores.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engines.base import Engine
+from harness import features
+from harness.runinfo import now
+from harness.wast.annotations import xfail_reason
+from harness.wast.convert import ConversionError, Script, convert, default_cache_root
+from harness.wast.judge import judge
+from harness.wast.plan import Plan, plan_script
+from harness.watcache import spectest_files
+from harness.worker import WorkerError, WorkerProcess
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass
+class BadInput:
+    """A script or engine problem reported as one line: file, line, message."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass
+class FileOutcome:
+    file: Path
+    engine: str
+    rows: list[dict]
+    seconds: float
+
+
+@dataclass
+class _EngineWorker:
+    process: WorkerProcess
+    features: dict[str, str | None] | None = None  # feature -> None if supported, else why not
+
+
+@dataclass
+class SpecRunner:
+    engines: list[Engine]
+    run_id: str
+    suite: str = "spec"
+    root: Path | None = None           # file paths in results are relative to this
+    timeout: float = DEFAULT_TIMEOUT
+    cache_root: Path = field(default_factory=default_cache_root)
+    sink: Callable[[list[dict]], None] | None = None   # receives each file's rows at once
+    bad_input: list[BadInput] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._local = threading.local()
+        self._workers: list[WorkerProcess] = []
+        self._lock = threading.Lock()
+        self._plans: dict[Path, Plan | ConversionError] = {}
+        self._plan_locks: dict[Path, threading.Lock] = {}
+        self._versions = {e.name: e.version() for e in self.engines}
+        self._spectest = [str(p) for p in spectest_files(self.cache_root / "harness")]
+
+    # --- public ------------------------------------------------------------
+    def run(self, files: list[Path], jobs: int = 1,
+            on_done: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
+        # Largest files first, so the last job to finish is a short one.
+        order = sorted(files, key=lambda p: -_size(p))
+        tasks = [(f, e) for f in order for e in self.engines]
+        outcomes: list[FileOutcome] = []
+
+        def work(task: tuple[Path, Engine]) -> None:
+            outcome = self.run_file(*task)
+            with self._lock:
+                outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+
+        try:
+            if jobs <= 1:
+                for task in tasks:
+                    work(task)
+            else:
+                with ThreadPoolExecutor(max_workers=jobs) as pool:
+                    futures = [pool.submit(work, t) for t in tasks]
+                    try:
+                        for future in futures:
+                            future.result()
+                    except BaseException:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
+        finally:
+            self.close()
+        return outcomes
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+
+    def run_file(self, path: Path, engine: Engine) -> FileOutcome:
+        started = time.perf_counter()
+        rows = self._run_file(path, engine)
+        seconds = time.perf_counter() - started
+        rows.append(self._row(engine, path, 0, kind="script", metric="wall_time", value=seconds,
+                              unit="s"))
+        if self.sink:
+            self.sink(rows)
+        return FileOutcome(path, engine.name, rows, seconds)
+
+    # --- one file on one engine ----------------------------------------------
+    def _run_file(self, path: Path, engine: Engine) -> list[dict]:
+        plan = self._plan(path)
+        if isinstance(plan, ConversionError):
+            return [self._row(engine, path, plan.line, kind="script", verdict="fail",
+                              message=f"cannot convert: {plan.message}")]
+        script = plan.script
+        try:
+            worker = self._worker(engine)
+            missing = self._missing_features(worker, script)
+            if missing:
+                return [self._row(engine, path, 0, kind="script", verdict="skip", message=missing)]
+            replies = worker.process.run_batch(plan.wire_commands(), self.timeout,
+                                               extra={"spectest": self._spectest})
+        except WorkerError as e:
+            self._report(BadInput(self._name(path), 0, f"{engine.name}: {e}"))
+            return [self._row(engine, path, 0, kind="script", verdict="crash", message=str(e))]
+        rows = []
+        for step in plan.steps:
+            reply = step.local or replies.get(step.index) or {
+                "ok": False, "error": {"kind": "internal", "message": "the worker sent no reply"}}
+            verdict = judge(step, reply, xfail_reason(plan.xfails.get(step.line, []), engine.name))
+            action = step.command.get("action", {})
+            case = f"{step.kind} {action['field']}" if "field" in action else step.kind
+            rows.append(self._row(engine, path, step.line, case=case, kind=step.kind,
+                                  verdict=verdict.verdict, message=verdict.message,
+                                  expected_failure=verdict.expected_failure))
+        return rows
+
+    def _plan(self, path: Path) -> Plan | ConversionError:
+        with self._lock:
+            lock = self._plan_locks.setdefault(path, threading.Lock())
+        with lock:
+            if path not in self._plans:
+                try:
+                    script: Script = convert(path, self.cache_root)
+                    unknown = [f for f in script.annotations.features if f not in features.PROBES]
+                    if unknown:
+                        raise ConversionError(path, 1, f"unknown feature {unknown[0]!r} in the features "
+                                              f"header; known: {', '.join(features.PROBES)}")
+                    self._plans[path] = plan_script(script)
+                except ConversionError as e:
+                    self._plans[path] = e
+                    self._report(BadInput(self._name(path), e.line, e.message))
+            return self._plans[path]
+
+    def _worker(self, engine: Engine) -> _EngineWorker:
+        mine: dict[str, _EngineWorker] = self._local.__dict__.setdefault("workers", {})
+        if engine.name not in mine:
+            process = WorkerProcess(engine.worker_spec())
+            with self._lock:
+                self._workers.append(process)
+            mine[engine.name] = _EngineWorker(process)
+        return mine[engine.name]
+
+    def _missing_features(self, worker: _EngineWorker, script: Script) -> str:
+        if not script.annotations.features:
+            return ""
+        if worker.features is None:
+            names, commands = features.probe_commands(self.cache_root / "harness")
+            replies = worker.process.run_batch(commands, self.timeout)
+            worker.features = {
+                name: None if replies.get(n, {}).get("ok") else
+                replies.get(n, {}).get("error", {}).get("message", "no reply")
+                for n, name in enumerate(names)}
+        lacking = [f for f in script.annotations.features if worker.features.get(f) is not None]
+        if not lacking:
+            return ""
+        return "engine lacks " + ", ".join(lacking) + f" (probe: {worker.features[lacking[0]]})"
+
+    # --- rows ----------------------------------------------------------------
+    def _name(self, path: Path) -> str:
+        if self.root is not None:
+            try:
+                return str(path.resolve().relative_to(self.root.resolve()))
+            except ValueError:
+                pass
+        return str(path)
+
+    def _row(self, engine: Engine, path: Path, line: int, **fields: object) -> dict:
+        return {"run_id": self.run_id, "time": now(), "engine": engine.name,
+                "engine_version": self._versions[engine.name], "engine_flags": engine.flags,
+                "suite": self.suite, "file": self._name(path), "line": line, "phase": "run",
+                "expected_failure": False, **fields}
+
+    def _report(self, problem: BadInput) -> None:
+        with self._lock:
+            self.bad_input.append(problem)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

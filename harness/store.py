@@ -1,0 +1,145 @@
+"""The results store: one tidy table of observations in an embedded DuckDB file.
+
+Every row is one observation (an assertion's verdict, a wall time, later a
+benchmark sample). Rows are written as each script finishes, so an
+interrupted run keeps everything it finished. Reports read this table only.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+COLUMNS: dict[str, str] = {
+    "run_id": "VARCHAR",
+    "time": "TIMESTAMP",
+    "engine": "VARCHAR",
+    "engine_version": "VARCHAR",
+    "engine_flags": "VARCHAR",
+    "suite": "VARCHAR",
+    "file": "VARCHAR",
+    "line": "INTEGER",
+    "case": "VARCHAR",
+    "kind": "VARCHAR",
+    "phase": "VARCHAR",
+    "verdict": "VARCHAR",
+    "expected_failure": "BOOLEAN",
+    "metric": "VARCHAR",
+    "value": "DOUBLE",
+    "unit": "VARCHAR",
+    "message": "VARCHAR",
+}
+
+RUN_COLUMNS: dict[str, str] = {
+    "run_id": "VARCHAR PRIMARY KEY",
+    "started": "TIMESTAMP",
+    "finished": "TIMESTAMP",
+    "status": "VARCHAR",
+    "command": "VARCHAR",
+    "host": "VARCHAR",
+    "os": "VARCHAR",
+    "cpu": "VARCHAR",
+    "cpu_count": "INTEGER",
+    "python": "VARCHAR",
+    "harness_version": "VARCHAR",
+    "git_commit": "VARCHAR",
+    "engines": "VARCHAR",  # JSON: {name: {"version": ..., "flags": ...}}
+}
+
+EXPORT_FORMATS = ("parquet", "csv", "json")
+
+
+def default_db_path() -> Path:
+    return Path("results") / "wasm-harness.duckdb"
+
+
+class ResultsStore:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(str(path))
+        self._lock = threading.Lock()
+        with self._lock:
+            self._con.execute(_create("results", COLUMNS))
+            self._con.execute(_create("runs", RUN_COLUMNS))
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def start_run(self, meta: dict) -> None:
+        row = {k: meta.get(k) for k in RUN_COLUMNS}
+        row["engines"] = json.dumps(meta.get("engines", {}))
+        with self._lock:
+            self._con.execute(
+                f"INSERT INTO runs VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+    def finish_run(self, run_id: str, status: str, finished: object, engines: dict | None = None) -> None:
+        with self._lock:
+            self._con.execute("UPDATE runs SET status = ?, finished = ? WHERE run_id = ?",
+                              [status, finished, run_id])
+            if engines is not None:
+                self._con.execute("UPDATE runs SET engines = ? WHERE run_id = ?",
+                                  [json.dumps(engines), run_id])
+
+    def add_rows(self, rows: Iterable[dict]) -> None:
+        frame = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in rows], columns=list(COLUMNS))
+        if frame.empty:
+            return
+        frame["time"] = pd.to_datetime(frame["time"])
+        with self._lock:
+            self._con.register("incoming", frame)
+            try:
+                self._con.execute(f"INSERT INTO results SELECT {', '.join(_q(c) for c in COLUMNS)} "
+                                  "FROM incoming")
+            finally:
+                self._con.unregister("incoming")
+
+    def frame(self, run_id: str | None = None) -> pd.DataFrame:
+        with self._lock:
+            if run_id is None:
+                return self._con.execute("SELECT * FROM results").df()
+            return self._con.execute("SELECT * FROM results WHERE run_id = ?", [run_id]).df()
+
+    def runs(self) -> pd.DataFrame:
+        with self._lock:
+            return self._con.execute("SELECT * FROM runs ORDER BY started").df()
+
+    def latest_run(self) -> str | None:
+        with self._lock:
+            row = self._con.execute("SELECT run_id FROM runs ORDER BY started DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def export(self, out: Path, fmt: str, run_id: str | None = None) -> int:
+        """Write the table (or one run of it) as Parquet, CSV or JSON; returns the row count."""
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        where = "WHERE run_id = ?" if run_id else ""
+        params = [run_id] if run_id else []
+        options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true",
+                   "json": "FORMAT json, ARRAY true"}[fmt]
+        with self._lock:
+            count = self._con.execute(f"SELECT count(*) FROM results {where}", params).fetchone()[0]
+            self._con.execute(
+                f"COPY (SELECT * FROM results {where} ORDER BY time) TO '{_literal(out)}' ({options})",
+                params)
+        return int(count)
+
+
+def _create(table: str, columns: dict[str, str]) -> str:
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{_q(c)} {t}' for c, t in columns.items())})"
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,63 @@
+"""Comments in a .wast that the harness reads.
+
+* `;; features: gc exnref` in the leading comment block: proposals the file
+  needs beyond WebAssembly 2.0. An engine lacking one skips the file, saying why.
+* a command whose first line ends in `;; xfail: reason` (or
+  `;; xfail(node): reason` for engines whose name starts with `node`) is a
+  deliberate failure: it must fail, and passing is itself an error.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_FEATURES = re.compile(r"^\s*;;\s*features:\s*(?P<names>.*)$")
+_XFAIL = re.compile(r";;\s*xfail(?:\((?P<engine>[\w.@+-]+)\))?:\s*(?P<reason>.*?)\s*$")
+
+
+@dataclass
+class Annotations:
+    features: list[str] = field(default_factory=list)
+    # line -> [(engine prefix or None for all engines, reason)]
+    xfails: dict[int, list[tuple[str | None, str]]] = field(default_factory=dict)
+
+    def by_command(self, command_lines: list[int]) -> dict[int, list[tuple[str | None, str]]]:
+        """Attach each xfail to the first command at or after its line.
+
+        The converter reports some commands at an inner line (assert_invalid at
+        its module), so the comment on the command's first line may precede it.
+        """
+        ordered = sorted(set(command_lines))
+        attached: dict[int, list[tuple[str | None, str]]] = {}
+        for line, entries in self.xfails.items():
+            index = bisect.bisect_left(ordered, line)
+            if index < len(ordered):
+                attached.setdefault(ordered[index], []).extend(entries)
+        return attached
+
+
+def xfail_reason(entries: list[tuple[str | None, str]], engine: str) -> str | None:
+    for prefix, reason in entries:
+        if prefix is None or engine.startswith(prefix):
+            return reason
+    return None
+
+
+def read_annotations(text: str) -> Annotations:
+    notes = Annotations()
+    in_header = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if in_header:
+            if stripped.startswith(";;") or not stripped:
+                match = _FEATURES.match(line)
+                if match:
+                    notes.features.extend(match["names"].split())
+            else:
+                in_header = False
+        match = _XFAIL.search(line)
+        if match and not stripped.startswith(";;"):
+            notes.xfails.setdefault(number, []).append((match["engine"], match["reason"]))
+    return notes

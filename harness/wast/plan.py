@@ -1,0 +1,185 @@
+"""Lower a converted script into worker commands.
+
+The plan is engine-independent: the same lowered batch goes to every worker.
+Whatever a worker cannot carry exactly (floats, v128, GC references) is routed
+through a wrapper module generated here, so workers only see integers and
+host references.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.wast import values, wrappers
+from harness.wast.binary import Export, FuncType, GlobalType, ModuleInfo, WasmParseError, read_module
+from harness.wast.convert import Script
+from harness.wast.wrappers import RESULT_WIRE, build_wrapper, needs_wrapper, param_slot, result_slot
+
+# Wrapper files are cached beside the script, named by the generator's own hash so that
+# a change to the generator never reuses an old wrapper.
+WRAPPER_FORMAT = hashlib.sha256(Path(wrappers.__file__).read_bytes()).hexdigest()[:10]
+
+ACTION_ASSERTS = {"assert_return", "assert_trap", "assert_exhaustion", "assert_exception", "action"}
+COMPILE_ASSERTS = {"assert_invalid", "assert_malformed"}
+INSTANTIATE_ASSERTS = {"assert_unlinkable", "assert_uninstantiable"}
+
+
+@dataclass
+class Step:
+    """One script command: what to send a worker, or an outcome known without one."""
+
+    index: int
+    line: int
+    kind: str
+    command: dict
+    wire: dict | None = None
+    result_slots: list[str] = field(default_factory=list)
+    # Set when the harness decides the outcome itself (text that does not parse,
+    # an unsupported command); a (verdict, message) pair or an error reply.
+    local: dict | None = None
+
+
+@dataclass
+class Plan:
+    script: Script
+    steps: list[Step]
+    # command line -> deliberate-failure annotations that apply to it
+    xfails: dict[int, list[tuple[str | None, str]]] = field(default_factory=dict)
+
+    def wire_commands(self) -> list[dict]:
+        return [s.wire for s in self.steps if s.wire is not None]
+
+
+class _Modules:
+    """Module binaries by name, read lazily: most scripts never need a type."""
+
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.infos: dict[str, ModuleInfo | None] = {}
+        self.wrappers: dict[str, Path] = {}
+
+    def info(self, filename: str) -> ModuleInfo | None:
+        if filename not in self.infos:
+            try:
+                self.infos[filename] = read_module(self.script.wasm(filename).read_bytes())
+            except (OSError, WasmParseError):
+                self.infos[filename] = None
+        return self.infos[filename]
+
+    def wrapper(self, filename: str, info: ModuleInfo) -> Path:
+        if filename not in self.wrappers:
+            path = self.script.wasm(f"{filename}.wrap{WRAPPER_FORMAT}.wasm")
+            if not path.exists():
+                fields = [e.name for e in info.exports.values()
+                          if isinstance(e.type, FuncType | GlobalType) and needs_wrapper(e.type)]
+                tmp = path.with_suffix(".tmp")
+                tmp.write_bytes(build_wrapper(info, fields))
+                tmp.replace(path)
+            self.wrappers[filename] = path
+        return self.wrappers[filename]
+
+
+def plan_script(script: Script) -> Plan:
+    modules = _Modules(script)
+    current: str | None = None          # filename of the current instance
+    named: dict[str, str] = {}          # instance name -> filename
+    definitions: dict[str, str] = {}    # definition name -> filename
+    steps: list[Step] = []
+
+    for index, cmd in enumerate(script.commands):
+        kind = cmd["type"]
+        step = Step(index=index, line=cmd.get("line", 0), kind=kind, command=cmd)
+        steps.append(step)
+        if "text_error" in cmd:
+            # A text module that does not parse: rejected before any engine sees it.
+            step.local = {"ok": False, "error": {"kind": "compile", "message":
+                          f"text does not parse: {cmd['text_error']}"}}
+            if kind == "module":
+                current = None
+            continue
+        if kind == "module":
+            step.wire = {"i": index, "do": "module", "file": str(script.wasm(cmd["filename"])),
+                         "name": cmd.get("name")}
+            current = cmd["filename"]
+            if cmd.get("name"):
+                named[cmd["name"]] = cmd["filename"]
+        elif kind == "module_definition":
+            step.wire = {"i": index, "do": "define", "file": str(script.wasm(cmd["filename"])),
+                         "name": cmd.get("name")}
+            if cmd.get("name"):
+                definitions[cmd["name"]] = cmd["filename"]
+        elif kind == "module_instance":
+            step.wire = {"i": index, "do": "instance", "module": cmd.get("module"),
+                         "name": cmd.get("instance")}
+            current = definitions.get(cmd.get("module") or "")
+            if cmd.get("instance") and current:
+                named[cmd["instance"]] = current
+        elif kind == "register":
+            step.wire = {"i": index, "do": "register", "instance": cmd.get("name"), "as": cmd["as"]}
+        elif kind in ACTION_ASSERTS:
+            target = named.get(cmd["action"].get("module") or "") if cmd["action"].get("module") \
+                else current
+            _plan_action(step, cmd["action"], target, modules)
+        elif kind in COMPILE_ASSERTS:
+            step.wire = {"i": index, "do": "compile", "file": str(script.wasm(cmd["filename"]))}
+        elif kind in INSTANTIATE_ASSERTS or (kind == "assert_trap" and "filename" in cmd):
+            step.wire = {"i": index, "do": "instantiate", "file": str(script.wasm(cmd["filename"]))}
+        else:
+            step.local = {"ok": False, "error": {"kind": "unsupported",
+                                                  "message": f"command kind {kind} is not supported"}}
+    return Plan(script=script, steps=steps,
+                xfails=script.annotations.by_command([s.line for s in steps]))
+
+
+def _plan_action(step: Step, action: dict, target: str | None, modules: _Modules) -> None:
+    op = "call" if action["type"] == "invoke" else "get"
+    wire: dict = {"i": step.index, "do": op, "instance": action.get("module"), "field": action["field"]}
+    info = modules.info(target) if target else None
+    export = info.exports.get(action["field"]) if info else None
+    args = action.get("args", [])
+    try:
+        if export is not None and isinstance(export.type, FuncType | GlobalType):
+            param_slots, result_slots = _slots(export, info)  # type: ignore[arg-type]
+            if needs_wrapper(export.type):
+                wire["wrapper"] = {"file": str(modules.wrapper(target, info))}  # type: ignore[arg-type]
+        else:
+            # Types unknown: a missing export (the engine will say so) or a module we cannot
+            # read. Call directly only when every value can cross exactly without a wrapper.
+            types = [a["type"] for a in args] + [e["type"] for e in step.command.get("expected", [])]
+            direct = [values.slot_for_script_type(t) for t in types]
+            if info is not None or None not in direct:
+                param_slots = [s or "i32" for s in direct[: len(args)]]
+                result_slots = [s or "i32" for s in direct[len(args):]]
+            else:
+                inexact = sorted({t for t, d in zip(types, direct, strict=True) if d is None})
+                raise values.ScriptValueError(
+                    f"cannot read the export types of the module, and {action['field']} needs "
+                    f"exact values ({', '.join(inexact)})")
+        if len(param_slots) != len(args):
+            raise values.ScriptValueError(
+                f"{action['field']} takes {len(param_slots)} arguments, the script gives {len(args)}")
+        wire["args"] = [w for a, s in zip(args, param_slots, strict=True) for w in values.lower_arg(a, s)]
+    except values.ScriptValueError as e:
+        step.local = {"ok": False, "error": {"kind": "unsupported", "message": str(e)}}
+        return
+    if op == "get":
+        wire.pop("args")
+    wire["results"] = [w for s in result_slots for w in _result_wire(s, wrapped="wrapper" in wire)]
+    step.result_slots = result_slots
+    step.wire = wire
+
+
+def _slots(export: Export, info: ModuleInfo) -> tuple[list[str], list[str]]:
+    if isinstance(export.type, GlobalType):
+        return [], [result_slot(export.type.valtype, info)]
+    ft = export.type
+    assert isinstance(ft, FuncType)
+    return [param_slot(p, info) for p in ft.params], [result_slot(r, info) for r in ft.results]
+
+
+def _result_wire(slot: str, wrapped: bool) -> tuple[str, ...]:
+    if not wrapped:
+        return {"extern": ("externref",), "func": ("funcref",)}.get(slot, (slot,))
+    return RESULT_WIRE[slot]

@@ -1,0 +1,24 @@
+"""Small WAT sources the harness ships (spectest, probes), compiled once into the cache."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import wasmtime
+
+
+def wat_binary(cache_dir: Path, name: str, wat: str) -> Path:
+    """The binary of `wat`, content-addressed so that every worker and job can share it."""
+    path = cache_dir / f"{name}-{hashlib.sha256(wat.encode()).hexdigest()[:16]}.wasm"
+    if not path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{id(path)}.tmp")
+        tmp.write_bytes(wasmtime.wat2wasm(wat))
+        tmp.replace(path)
+    return path
+
+
+def spectest_files(cache_dir: Path) -> list[Path]:
+    source = Path(__file__).resolve().parent.parent / "engines" / "spectest.wat"
+    return [wat_binary(cache_dir, "spectest", source.read_text())]

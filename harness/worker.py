@@ -1,0 +1,225 @@
+"""Engine worker processes: JSON lines over pipes, with crash and hang recovery.
+
+A worker may die (abort, segfault) or hang (an infinite loop the engine cannot
+interrupt). Either way the command in flight gets that outcome, a new worker
+starts, and the script runs again with that command skipped; replies we
+already hold are ignored, so nothing finished is lost.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+# Time a worker gets beyond a command's own timeout before it is killed: process
+# start, spectest set-up, and the engine's own interruption all fit in it.
+GRACE_SECONDS = 5.0
+
+
+class WorkerError(RuntimeError):
+    """The worker could not be started or did not speak the protocol."""
+
+
+@dataclass
+class WorkerSpec:
+    argv: list[str]
+    env: dict[str, str] | None = None
+    cwd: str | None = None
+    label: str = "worker"
+
+
+@dataclass
+class _Proc:
+    popen: subprocess.Popen
+    lines: queue.Queue = field(default_factory=queue.Queue)
+    stderr: collections.deque = field(default_factory=lambda: collections.deque(maxlen=30))
+    stderr_reader: threading.Thread | None = None
+
+
+class WorkerProcess:
+    """One engine worker; restarted on demand."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self._proc: _Proc | None = None
+        self._ids = itertools.count(1)
+        self.hello: dict = {}
+        self.restarts = 0
+
+    # --- lifecycle -----------------------------------------------------------
+    def start(self) -> dict:
+        env = dict(os.environ, **(self.spec.env or {}))
+        try:
+            popen = subprocess.Popen(
+                self.spec.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=env, cwd=self.spec.cwd, text=True, bufsize=1, start_new_session=True,
+            )
+        except OSError as e:
+            raise WorkerError(f"{self.spec.label}: cannot start {self.spec.argv[0]}: {e}") from e
+        proc = _Proc(popen)
+        threading.Thread(target=_pump, args=(popen.stdout, proc.lines), daemon=True).start()
+        proc.stderr_reader = threading.Thread(target=_drain, args=(popen.stderr, proc.stderr), daemon=True)
+        proc.stderr_reader.start()
+        self._proc = proc
+        reply = self._request({"op": "hello"}, timeout=60.0)
+        if reply is None or not reply.get("ok"):
+            tail = self.stderr_tail()
+            self.kill()
+            raise WorkerError(f"{self.spec.label}: worker did not start: {tail or reply}")
+        self.hello = reply
+        return reply
+
+    def ensure_started(self) -> None:
+        if self._proc is None or self._proc.popen.poll() is not None:
+            self.start()
+
+    def kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+        proc.popen.wait()
+
+    def close(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.popen.poll() is None:
+            try:
+                self._send({"id": 0, "op": "exit"})
+                proc.popen.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def stderr_tail(self) -> str:
+        return "\n".join(self._proc.stderr) if self._proc else ""
+
+    # --- requests ------------------------------------------------------------
+    def _send(self, message: dict) -> None:
+        assert self._proc is not None and self._proc.popen.stdin is not None
+        self._proc.popen.stdin.write(json.dumps(message) + "\n")
+        self._proc.popen.stdin.flush()
+
+    def _next(self, timeout: float) -> dict | None:
+        """The next reply; None when the worker died; raises queue.Empty on a hang."""
+        assert self._proc is not None
+        line = self._proc.lines.get(timeout=timeout)
+        return None if line is None else json.loads(line)
+
+    def _request(self, message: dict, timeout: float) -> dict | None:
+        message = dict(message, id=next(self._ids))
+        try:
+            self._send(message)
+            while True:
+                reply = self._next(timeout)
+                if reply is None or reply.get("id") == message["id"]:
+                    return reply
+        except (OSError, queue.Empty, json.JSONDecodeError):
+            return None
+
+    def request(self, message: dict, timeout: float = 60.0) -> dict:
+        """A single request/reply (probes, version) with the same crash handling."""
+        self.ensure_started()
+        reply = self._request(message, timeout)
+        if reply is None:
+            tail = self.stderr_tail()
+            self.kill()
+            self.restarts += 1
+            return {"ok": False, "error": {"kind": "crash", "message": tail or "worker died"}}
+        return reply
+
+    def run_batch(
+        self,
+        commands: Sequence[dict],
+        timeout: float,
+        extra: dict | None = None,
+        on_reply: Callable[[dict], None] | None = None,
+    ) -> dict[int, dict]:
+        """Run a whole script; return one reply per command index."""
+        results: dict[int, dict] = {}
+        skip: set[int] = set()
+        order = [c["i"] for c in commands]
+        while True:
+            self.ensure_started()
+            request = {"op": "run", "commands": list(commands), "skip": sorted(skip),
+                       "timeout": timeout, **(extra or {})}
+            request["id"] = next(self._ids)
+            last: int | None = None
+            try:
+                self._send(request)
+                while True:
+                    reply = self._next(timeout + GRACE_SECONDS)
+                    if reply is None:
+                        raise _Died
+                    if reply.get("id") != request["id"]:
+                        continue
+                    if reply.get("done"):
+                        return results
+                    if "i" not in reply:
+                        raise WorkerError(f"{self.spec.label}: run failed: {reply}")
+                    last = reply["i"]
+                    if last not in results:
+                        results[last] = reply
+                        if on_reply:
+                            on_reply(reply)
+            except (_Died, OSError, json.JSONDecodeError) as e:
+                outcome = {"kind": "crash", "message": self._death_message(e)}
+            except queue.Empty:
+                outcome = {"kind": "timeout", "message": f"no reply within {timeout + GRACE_SECONDS:g} s; "
+                           "worker killed"}
+            culprit = _in_flight(order, skip, last)
+            self.kill()
+            self.restarts += 1
+            if culprit is None:
+                return results
+            skip.add(culprit)
+            results[culprit] = {"i": culprit, "ok": False, "error": outcome}
+            if on_reply:
+                on_reply(results[culprit])
+
+    def _death_message(self, error: Exception) -> str:
+        proc = self._proc
+        code = None
+        if proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = proc.popen.wait(timeout=5)
+            if proc.stderr_reader is not None:
+                proc.stderr_reader.join(timeout=1)
+        tail = self.stderr_tail().strip().splitlines()[-5:]
+        if isinstance(error, json.JSONDecodeError):
+            return f"worker wrote a line that is not JSON: {error}"
+        reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return f"worker died ({reason})" + (": " + " | ".join(tail) if tail else "")
+
+
+class _Died(Exception):
+    pass
+
+
+def _in_flight(order: list[int], skip: set[int], last: int | None) -> int | None:
+    """The command a worker was running when it stopped answering."""
+    start = 0 if last is None else order.index(last) + 1
+    for index in order[start:]:
+        if index not in skip:
+            return index
+    return None
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _drain(stream, tail: collections.deque) -> None:
+    for line in stream:
+        tail.append(line.rstrip("\n"))

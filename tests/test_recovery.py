@@ -1,0 +1,92 @@
+"""A crash or a hang is the outcome of the command that caused it; the script goes on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from engines.registry import resolve
+from harness.runinfo import new_run_id, now
+from harness.spec_runner import SpecRunner
+
+SCRIPT = """\
+(module $m
+  (func (export "spin") (loop (br 0)))
+  (func (export "sleepy") (param i32) (result i32) (local.get 0))
+  (global $n (mut i32) (i32.const 0))
+  (func (export "bump") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
+(register "m" $m)
+(assert_return (invoke "bump") (i32.const 1))
+(assert_return (invoke "spin"))
+(assert_return (invoke "bump") (i32.const 2))
+(module (import "m" "sleepy" (func (param i32) (result i32)))
+  (func (export "f") (result i32) (call 0 (i32.const 5))))
+(assert_return (invoke "f") (i32.const 5))
+"""
+
+
+def verdicts(rows: list[dict]) -> dict[int, str]:
+    return {r["line"]: r["verdict"] for r in rows if r.get("kind") != "script"}
+
+
+def runner(tmp_path: Path, engine: str, timeout: float) -> SpecRunner:
+    return SpecRunner(resolve([engine]), new_run_id(now()), root=tmp_path, timeout=timeout,
+                      cache_root=tmp_path / "cache")
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "node"])
+def test_hang_is_a_timeout_and_state_is_rebuilt(tmp_path: Path, engine: str) -> None:
+    script = tmp_path / "hang.wast"
+    script.write_text(SCRIPT)
+    r = runner(tmp_path, engine, timeout=1.0)
+    try:
+        outcome = r.run_file(script, r.engines[0])
+    finally:
+        r.close()
+    got = verdicts(outcome.rows)
+    assert got[8] == "timeout"
+    # The counter was bumped once before the hang; the replayed prefix restores exactly that state.
+    assert got[7] == got[9] == got[12] == "pass"
+    message = next(row["message"] for row in outcome.rows if row["line"] == 8)
+    if engine == "wasmtime":
+        assert "epoch" in message  # the engine interrupted itself; no process was killed
+    else:
+        assert "worker killed" in message
+
+
+def test_crash_is_recorded_and_the_worker_restarts(tmp_path: Path) -> None:
+    script = tmp_path / "crash.wast"
+    script.write_text(SCRIPT)
+    r = runner(tmp_path, "wasmtime", timeout=30.0)
+    worker = r._worker(r.engines[0]).process
+
+    def abort_during_spin() -> None:
+        # Give the worker time to reach the infinite loop, then kill it the way an
+        # aborting engine dies (wasmtime-py aborts on some inputs). Not SIGSEGV:
+        # wasmtime handles that signal itself while wasm code runs.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            proc = worker._proc
+            if proc is not None and worker.restarts == 0:
+                time.sleep(1.5)
+                os.kill(proc.popen.pid, signal.SIGABRT)
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=abort_during_spin)
+    killer.start()
+    try:
+        outcome = r.run_file(script, r.engines[0])
+    finally:
+        killer.join()
+        r.close()
+    got = verdicts(outcome.rows)
+    assert got[8] == "crash"
+    assert "signal 6" in next(row["message"] for row in outcome.rows if row["line"] == 8)
+    assert got[7] == got[9] == got[12] == "pass"
+    assert worker.restarts == 1
