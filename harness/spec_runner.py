@@ -19,7 +19,7 @@ from harness.runinfo import now
 from harness.wast.annotations import xfail_reason
 from harness.wast.convert import ConversionError, Script, convert, default_cache_root
 from harness.wast.judge import judge
-from harness.wast.plan import Plan, plan_script
+from harness.wast.plan import Plan, Step, plan_script
 from harness.watcache import spectest_files
 from harness.worker import WorkerError, WorkerProcess
 
@@ -123,31 +123,38 @@ class SpecRunner:
     # --- one file on one engine ----------------------------------------------
     def _run_file(self, path: Path, engine: Engine) -> list[dict]:
         plan = self._plan(path)
+        name = self._name(path)
         if isinstance(plan, ConversionError):
             return [self._row(engine, path, plan.line, kind="script", verdict="fail",
                               message=f"cannot convert: {plan.message}")]
-        script = plan.script
-        try:
-            worker = self._worker(engine)
-            missing = self._missing_features(worker, script)
-            if missing:
-                return [self._row(engine, path, 0, kind="script", verdict="skip", message=missing)]
-            replies = worker.process.run_batch(plan.wire_commands(), self.timeout,
-                                               extra={"spectest": self._spectest})
-        except WorkerError as e:
-            self._report(BadInput(self._name(path), 0, f"{engine.name}: {e}"))
-            return [self._row(engine, path, 0, kind="script", verdict="crash", message=str(e))]
-        rows = []
-        for step in plan.steps:
-            reply = step.local or replies.get(step.index) or {
-                "ok": False, "error": {"kind": "internal", "message": "the worker sent no reply"}}
+        steps = {s.index: s for s in plan.steps}
+        rows: dict[int, dict] = {}
+
+        def record(step: Step, reply: dict) -> None:
             verdict = judge(step, reply, xfail_reason(plan.xfails.get(step.line, []), engine.name))
             action = step.command.get("action", {})
             case = f"{step.kind} {action['field']}" if "field" in action else step.kind
-            rows.append(self._row(engine, path, step.line, case=case, kind=step.kind,
-                                  verdict=verdict.verdict, message=verdict.message,
-                                  expected_failure=verdict.expected_failure))
-        return rows
+            rows[step.index] = self._row(engine, name, step.line, case=case, kind=step.kind,
+                                         verdict=verdict.verdict, message=verdict.message,
+                                         expected_failure=verdict.expected_failure)
+
+        try:
+            worker = self._worker(engine)
+            missing = self._missing_features(worker, plan.script)
+            if missing:
+                return [self._row(engine, path, 0, kind="script", verdict="skip", message=missing)]
+            # Judge each reply as it arrives, while the worker goes on with the script.
+            worker.process.run_batch(plan.wire_commands(), self.timeout,
+                                     extra={"spectest": self._spectest},
+                                     on_reply=lambda reply: record(steps[reply["i"]], reply))
+        except WorkerError as e:
+            self._report(BadInput(self._name(path), 0, f"{engine.name}: {e}"))
+            return [self._row(engine, path, 0, kind="script", verdict="crash", message=str(e))]
+        for step in plan.steps:
+            if step.index not in rows:
+                record(step, step.local or {"ok": False, "error": {
+                    "kind": "internal", "message": "the worker sent no reply"}})
+        return [rows[s.index] for s in plan.steps]
 
     def _plan(self, path: Path) -> Plan | ConversionError:
         with self._lock:
@@ -199,11 +206,11 @@ class SpecRunner:
                 pass
         return str(path)
 
-    def _row(self, engine: Engine, path: Path, line: int, **fields: object) -> dict:
+    def _row(self, engine: Engine, file: Path | str, line: int, **fields: object) -> dict:
         return {"run_id": self.run_id, "time": now(), "engine": engine.name,
                 "engine_version": self._versions[engine.name], "engine_flags": engine.flags,
-                "suite": self.suite, "file": self._name(path), "line": line, "phase": "run",
-                "expected_failure": False, **fields}
+                "suite": self.suite, "file": file if isinstance(file, str) else self._name(file),
+                "line": line, "phase": "run", "expected_failure": False, **fields}
 
     def _report(self, problem: BadInput) -> None:
         with self._lock:

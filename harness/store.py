@@ -1,19 +1,25 @@
 """The results store: one tidy table of observations in an embedded DuckDB file.
 
 Every row is one observation (an assertion's verdict, a wall time, later a
-benchmark sample). Rows are written as each script finishes, so an
-interrupted run keeps everything it finished. Reports read this table only.
+benchmark sample). Rows reach the file in batches at most FLUSH_SECONDS
+apart and whenever the run ends, interrupted or not, so an interrupted run
+keeps everything it finished. Reports read this table only.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
+
+if TYPE_CHECKING:  # pandas is imported when a frame is asked for: it costs 0.2 s at start-up
+    import pandas as pd
 
 COLUMNS: dict[str, str] = {
     "run_id": "VARCHAR",
@@ -51,6 +57,14 @@ RUN_COLUMNS: dict[str, str] = {
     "engines": "VARCHAR",  # JSON: {name: {"version": ..., "flags": ...}}
 }
 
+_ARROW_TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "INTEGER": pa.int32(),
+                "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64()}
+_ARROW_SCHEMA = pa.schema([(c, _ARROW_TYPES[t]) for c, t in COLUMNS.items()])
+
+# Rows are written in batches at most this far apart: one insert per script costs
+# more than running a small script.
+FLUSH_SECONDS = 0.5
+
 EXPORT_FORMATS = ("parquet", "csv", "json")
 
 
@@ -65,12 +79,15 @@ class ResultsStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(path))
         self._lock = threading.Lock()
+        self._pending: list[dict] = []
+        self._flushed = time.monotonic()
         with self._lock:
             self._con.execute(_create("results", COLUMNS))
             self._con.execute(_create("runs", RUN_COLUMNS))
 
     def close(self) -> None:
         with self._lock:
+            self._flush_locked()
             self._con.close()
 
     def start_run(self, meta: dict) -> None:
@@ -82,6 +99,7 @@ class ResultsStore:
 
     def finish_run(self, run_id: str, status: str, finished: object, engines: dict | None = None) -> None:
         with self._lock:
+            self._flush_locked()
             self._con.execute("UPDATE runs SET status = ?, finished = ? WHERE run_id = ?",
                               [status, finished, run_id])
             if engines is not None:
@@ -89,25 +107,36 @@ class ResultsStore:
                                   [json.dumps(engines), run_id])
 
     def add_rows(self, rows: Iterable[dict]) -> None:
-        frame = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in rows], columns=list(COLUMNS))
-        if frame.empty:
-            return
-        frame["time"] = pd.to_datetime(frame["time"])
+        """Queue rows; they reach the file within FLUSH_SECONDS, and on flush() or close()."""
         with self._lock:
-            self._con.register("incoming", frame)
-            try:
-                self._con.execute(f"INSERT INTO results SELECT {', '.join(_q(c) for c in COLUMNS)} "
-                                  "FROM incoming")
-            finally:
-                self._con.unregister("incoming")
+            self._pending.extend(rows)
+            if time.monotonic() - self._flushed >= FLUSH_SECONDS:
+                self._flush_locked()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        self._flushed = time.monotonic()
+        if not self._pending:
+            return
+        incoming = pa.Table.from_pylist(self._pending, schema=_ARROW_SCHEMA)  # noqa: F841 (read by SQL)
+        self._pending = []
+        self._con.execute("INSERT INTO results SELECT * FROM incoming")
 
     def frame(self, run_id: str | None = None) -> pd.DataFrame:
+        import pandas  # noqa: F401  (DuckDB's .df() needs it loaded)
+
         with self._lock:
+            self._flush_locked()
             if run_id is None:
                 return self._con.execute("SELECT * FROM results").df()
             return self._con.execute("SELECT * FROM results WHERE run_id = ?", [run_id]).df()
 
     def runs(self) -> pd.DataFrame:
+        import pandas  # noqa: F401
+
         with self._lock:
             return self._con.execute("SELECT * FROM runs ORDER BY started").df()
 
@@ -126,6 +155,7 @@ class ResultsStore:
         options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true",
                    "json": "FORMAT json, ARRAY true"}[fmt]
         with self._lock:
+            self._flush_locked()
             count = self._con.execute(f"SELECT count(*) FROM results {where}", params).fetchone()[0]
             self._con.execute(
                 f"COPY (SELECT * FROM results {where} ORDER BY time) TO '{_literal(out)}' ({options})",

@@ -40,7 +40,9 @@ class WorkerSpec:
 @dataclass
 class _Proc:
     popen: subprocess.Popen
+    # Batches of reply lines as the reader thread finds them; None once stdout closes.
     lines: queue.Queue = field(default_factory=queue.Queue)
+    ready: collections.deque = field(default_factory=collections.deque)
     stderr: collections.deque = field(default_factory=lambda: collections.deque(maxlen=30))
     stderr_reader: threading.Thread | None = None
 
@@ -61,7 +63,7 @@ class WorkerProcess:
         try:
             popen = subprocess.Popen(
                 self.spec.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=env, cwd=self.spec.cwd, text=True, bufsize=1, start_new_session=True,
+                env=env, cwd=self.spec.cwd, start_new_session=True,
             )
         except OSError as e:
             raise WorkerError(f"{self.spec.label}: cannot start {self.spec.argv[0]}: {e}") from e
@@ -106,14 +108,20 @@ class WorkerProcess:
     # --- requests ------------------------------------------------------------
     def _send(self, message: dict) -> None:
         assert self._proc is not None and self._proc.popen.stdin is not None
-        self._proc.popen.stdin.write(json.dumps(message) + "\n")
+        self._proc.popen.stdin.write(json.dumps(message).encode() + b"\n")
         self._proc.popen.stdin.flush()
 
     def _next(self, timeout: float) -> dict | None:
         """The next reply; None when the worker died; raises queue.Empty on a hang."""
-        assert self._proc is not None
-        line = self._proc.lines.get(timeout=timeout)
-        return None if line is None else json.loads(line)
+        proc = self._proc
+        assert proc is not None
+        if not proc.ready:
+            batch = proc.lines.get(timeout=timeout)
+            if batch is None:
+                proc.lines.put(None)  # stay closed for later calls
+                return None
+            proc.ready.extend(batch)
+        return json.loads(proc.ready.popleft())
 
     def _request(self, message: dict, timeout: float) -> dict | None:
         message = dict(message, id=next(self._ids))
@@ -215,11 +223,20 @@ def _in_flight(order: list[int], skip: set[int], last: int | None) -> int | None
 
 
 def _pump(stream, lines: queue.Queue) -> None:
-    for line in stream:
-        lines.put(line)
+    """Read replies in large chunks and hand over every complete line at once.
+
+    A worker writes each reply as soon as it has it, so nothing is lost when it
+    dies; reading them in bulk spares a thread hand-off per reply.
+    """
+    fd = stream.fileno()
+    rest = b""
+    while chunk := os.read(fd, 1 << 16):
+        *complete, rest = (rest + chunk).split(b"\n")
+        if complete:
+            lines.put(complete)
     lines.put(None)
 
 
 def _drain(stream, tail: collections.deque) -> None:
     for line in stream:
-        tail.append(line.rstrip("\n"))
+        tail.append(line.decode(errors="replace").rstrip("\n"))

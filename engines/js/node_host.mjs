@@ -4,6 +4,8 @@ import { createInterface } from "node:readline";
 import { createRunner } from "./runner.mjs";
 
 const runner = createRunner({ loadBytes: (path) => readFileSync(path), version: process.version });
+// Each reply is written at once (pipe writes are synchronous in Node on Linux), so a
+// worker that dies has already handed over everything it finished.
 const emit = (obj) => {
   process.stdout.write(JSON.stringify(obj) + "\n");
 };
