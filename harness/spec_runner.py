@@ -6,6 +6,7 @@ Threads only wait on pipes; the engines run in their worker processes, so
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from engines.base import Engine
 from harness import features
 from harness.runinfo import now
 from harness.wast.annotations import xfail_reason
-from harness.wast.convert import ConversionError, Script, convert, default_cache_root
+from harness.wast.convert import ConversionError, Script, convert, default_cache_root, wasm_tools_path
 from harness.wast.judge import judge
 from harness.wast.plan import Plan, Step, plan_script
 from harness.watcache import spectest_files
@@ -69,6 +70,7 @@ class SpecRunner:
         self._lock = threading.Lock()
         self._plans: dict[Path, Plan | ConversionError] = {}
         self._plan_locks: dict[Path, threading.Lock] = {}
+        self._checked: set[tuple[str, int]] = set()
         self._versions = {e.name: e.version() for e in self.engines}
         self._spectest = [str(p) for p in spectest_files(self.cache_root / "harness")]
 
@@ -131,6 +133,9 @@ class SpecRunner:
         rows: dict[int, dict] = {}
 
         def record(step: Step, reply: dict) -> None:
+            if step.kind in ("module", "module_definition") and \
+                    reply.get("error", {}).get("kind") == "compile":
+                self._check_module(plan, step, name)
             verdict = judge(step, reply, xfail_reason(plan.xfails.get(step.line, []), engine.name))
             action = step.command.get("action", {})
             case = f"{step.kind} {action['field']}" if "field" in action else step.kind
@@ -172,6 +177,17 @@ class SpecRunner:
                     self._plans[path] = e
                     self._report(BadInput(self._name(path), e.line, e.message))
             return self._plans[path]
+
+    def _check_module(self, plan: Plan, step: Step, name: str) -> None:
+        """A module the script expects to work but that no engine could: broken input, not a result."""
+        key = (name, step.line)
+        with self._lock:
+            if key in self._checked:
+                return
+            self._checked.add(key)
+        problem = step.command.get("text_error") or validate(plan.script.wasm(step.command["filename"]))
+        if problem:
+            self._report(BadInput(name, step.line, f"module is not valid WebAssembly: {problem}"))
 
     def _worker(self, engine: Engine) -> _EngineWorker:
         mine: dict[str, _EngineWorker] = self._local.__dict__.setdefault("workers", {})
@@ -215,6 +231,16 @@ class SpecRunner:
     def _report(self, problem: BadInput) -> None:
         with self._lock:
             self.bad_input.append(problem)
+
+
+def validate(wasm: Path) -> str:
+    """Why `wasm-tools validate` (every proposal on) rejects a binary; "" when it accepts it."""
+    proc = subprocess.run([str(wasm_tools_path()), "validate", "--features", "all", str(wasm)],
+                          capture_output=True, text=True)
+    if proc.returncode == 0:
+        return ""
+    lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
+    return lines[0].removeprefix("error: ") if lines else f"wasm-tools exited {proc.returncode}"
 
 
 def _size(path: Path) -> int:

@@ -112,7 +112,7 @@ def _convert_into(path: Path, source: bytes, out: Path) -> None:
 
 def _parse_tool_error(stderr: str) -> tuple[int, str]:
     lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
-    message = lines[0].removeprefix("Error: ") if lines else "wasm-tools failed"
+    message = lines[0].removeprefix("Error: ").removeprefix("error: ") if lines else "wasm-tools failed"
     # wasm-tools names the failing directive as "failure processing directive on line N"
     # and puts the real reason on "Caused by" lines.
     causes = [re.sub(r"^\d+:\s*", "", ln) for ln in lines if re.match(r"^\d+:", ln)]
