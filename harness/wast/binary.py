@@ -128,6 +128,9 @@ def _uleb(data: Buf, pos: int) -> tuple[int, int]:
             raise WasmParseError(f"LEB128 too long at offset {pos}")
 
 
+read_uleb = _uleb  # for the wrapper generator, which edits a type section's count
+
+
 def _u32(data: Buf, pos: int) -> tuple[int, int]:
     # Fast path: most counts and indices fit in one byte.
     b = data[pos]

@@ -22,6 +22,7 @@ from harness.wast.binary import (
     RefType,
     ValType,
     hierarchy,
+    read_uleb,
 )
 
 # Value types the workers can pass and receive without a wrapper.
@@ -282,19 +283,6 @@ def _wire_type(params: tuple[ValType, ...], results: tuple[ValType, ...], info: 
     )
 
 
-def _read_count(section: bytes) -> tuple[int, int]:
-    n = 0
-    shift = 0
-    pos = 0
-    while True:
-        b = section[pos]
-        pos += 1
-        n |= (b & 0x7F) << shift
-        if b < 0x80:
-            return n, pos
-        shift += 7
-
-
 def build_wrapper(info: ModuleInfo, fields: list[str]) -> bytes:
     """One module wrapping the target's exports `fields` (functions and globals).
 
@@ -339,7 +327,7 @@ def build_wrapper(info: ModuleInfo, fields: list[str]) -> bytes:
     # The type vector counts rec groups, not flattened types: add ours to that count.
     appended = b"".join(new_types)
     if info.type_section:
-        count, start = _read_count(info.type_section)
+        count, start = read_uleb(info.type_section, 0)
         types = _uleb(count + len(new_types)) + info.type_section[start:] + appended
     else:
         types = _uleb(len(new_types)) + appended
