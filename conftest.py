@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from engines.base import Engine
-from engines.registry import ENGINES, resolve
+from engines.registry import known, resolve
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import DEFAULT_TIMEOUT, SpecRunner
 
@@ -28,7 +28,7 @@ PROBLEMS = ("fail", "crash", "timeout")
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wasm-harness")
     group.addoption("--engine", action="append", default=None, metavar="NAME",
-                    help=f"engine configuration(s) for .wast items: {', '.join(ENGINES)} or all "
+                    help=f"engine configuration(s) for .wast items: {', '.join(known())} or all "
                          "(default: all)")
     group.addoption("--spec-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
                     help="seconds per spec command before it is a timeout")

@@ -1,34 +1,125 @@
-"""Every engine configuration the harness knows, by name."""
+"""Engine configurations by name: engines.toml, plus ad-hoc ones from --engine.
+
+A configuration is a name, an adapter and the adapter's options, e.g.
+
+    [wasmtime-pulley]
+    adapter = "wasmtime"
+    target = "pulley64"
+
+On the command line, `NAME:key=value,key=value` adds or overrides options of
+a configured name (or of a bare adapter name): `--engine wasmtime:strategy=winch`.
+"""
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
 from engines.base import Engine
-from engines.node_engine import NodeEngine
+from engines.js_hosts import BunEngine, DenoEngine, NodeEngine
 from engines.wasmtime_engine import WasmtimeEngine
 
-ENGINES: dict[str, Callable[[], Engine]] = {
-    "wasmtime": lambda: WasmtimeEngine("wasmtime", {"strategy": "cranelift"}),
-    "node": lambda: NodeEngine("node"),
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = ROOT / "engines.toml"
+
+ADAPTERS: dict[str, Callable[[str, dict], Engine]] = {
+    "wasmtime": WasmtimeEngine,
+    "node": NodeEngine,
+    "deno": DenoEngine,
+    "bun": BunEngine,
 }
 
 
 class UnknownEngineError(ValueError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"unknown engine {name!r}; known engines: {', '.join(ENGINES)} (or 'all')")
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown engine {name!r}; known engines: {', '.join(known)} (or 'all')")
         self.name = name
 
 
+class EngineConfigError(ValueError):
+    """engines.toml (or an --engine option) is malformed: names the file and entry."""
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("WASM_HARNESS_ENGINES", DEFAULT_FILE))
+
+
+@cache
+def configurations(path: Path | None = None) -> dict[str, tuple[str, dict]]:
+    """name -> (adapter, options), in file order."""
+    path = path or config_file()
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as e:
+        raise EngineConfigError(f"{path}: cannot read: {e.strerror}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise EngineConfigError(f"{path}: {e}") from e
+    out = {}
+    for name, table in data.items():
+        if not isinstance(table, dict) or "adapter" not in table:
+            raise EngineConfigError(f"{path}: [{name}] needs an adapter (one of {', '.join(ADAPTERS)})")
+        options = dict(table)
+        adapter = options.pop("adapter")
+        if adapter not in ADAPTERS:
+            raise EngineConfigError(f"{path}: [{name}] has unknown adapter {adapter!r}; "
+                                    f"known: {', '.join(ADAPTERS)}")
+        out[name] = (adapter, options)
+    return out
+
+
+def known() -> list[str]:
+    return list(configurations())
+
+
+def make(spec: str) -> Engine:
+    """An engine from `NAME` or `NAME:key=value,...`."""
+    name, _, extra = spec.partition(":")
+    configs = configurations()
+    if name in configs:
+        adapter, options = configs[name]
+    elif name in ADAPTERS:
+        adapter, options = name, {}
+    else:
+        raise UnknownEngineError(name, known())
+    options = dict(options)
+    for item in filter(None, extra.split(",")):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise EngineConfigError(f"--engine {spec}: option {item!r} is not key=value")
+        options[key.strip()] = _value(value.strip())
+    return ADAPTERS[adapter](spec, options)
+
+
+def _value(text: str) -> object:
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def resolve(names: list[str] | None) -> list[Engine]:
-    """Engines by name; `all` (or nothing) means every known configuration."""
+    """Engines by name; `all` (or nothing) means every configuration in engines.toml."""
     wanted: list[str] = []
     for entry in names or ["all"]:
-        for name in (n.strip() for n in entry.split(",")):
+        # Commas separate engines, except inside NAME:k=v,k=v option lists.
+        for name in _split(entry):
             if name == "all":
-                wanted.extend(n for n in ENGINES if n not in wanted)
-            elif name not in ENGINES:
-                raise UnknownEngineError(name)
+                wanted.extend(n for n in known() if n not in wanted)
             elif name not in wanted:
                 wanted.append(name)
-    return [ENGINES[n]() for n in wanted]
+    return [make(n) for n in wanted]
+
+
+def _split(entry: str) -> list[str]:
+    parts: list[str] = []
+    for piece in (p.strip() for p in entry.split(",")):
+        if parts and ":" in parts[-1] and "=" in piece and ":" not in piece:
+            parts[-1] += "," + piece
+        elif piece:
+            parts.append(piece)
+    return parts

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from tabulate import tabulate
 
-from engines.registry import ENGINES, UnknownEngineError, resolve
+from engines.registry import EngineConfigError, UnknownEngineError, config_file, resolve
 from harness import runinfo
 from harness.spec_runner import DEFAULT_TIMEOUT, FileOutcome, SpecRunner
 from harness.store import EXPORT_FORMATS, ResultsStore, default_db_path
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
-    except UnknownEngineError as e:
+    except (UnknownEngineError, EngineConfigError) as e:
         print(f"wasm-harness: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
                "(unknown engine, missing or broken .wast).")
     p.add_argument("paths", nargs="*", type=Path, metavar="FILE", help=".wast files or directories")
     p.add_argument("--engine", action="append", metavar="NAME",
-                   help=f"engine configuration(s): {', '.join(ENGINES)} or all (default: all)")
+                   help=f"engine configuration(s) from {config_file().name} (see `wasm-harness engines`), "
+                        "NAME:key=value for extra options, or all (default: all)")
     p.add_argument("--testsuite", type=Path, metavar="DIR",
                    help="run every .wast below DIR (e.g. a WebAssembly/testsuite checkout)")
     p.add_argument("--include", action="append", default=[], metavar="GLOB",

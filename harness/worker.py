@@ -35,6 +35,10 @@ class WorkerSpec:
     env: dict[str, str] | None = None
     cwd: str | None = None
     label: str = "worker"
+    # A worker that sends replies in batches (a browser page) may die with finished
+    # replies unsent; after a death or hang it is asked to replay `careful`ly, one
+    # reply at a time, so the first command without a reply is the culprit.
+    buffers_replies: bool = False
 
 
 @dataclass
@@ -103,7 +107,13 @@ class WorkerProcess:
         self.kill()
 
     def stderr_tail(self) -> str:
-        return "\n".join(self._proc.stderr) if self._proc else ""
+        """What the worker said on stderr, without backtrace frames: the panic or error lines."""
+        if not self._proc:
+            return ""
+        lines = [ln.strip() for ln in self._proc.stderr
+                 if ln.strip() and not ln.startswith((" ", "\t")) and not ln.startswith(
+                     ("stack backtrace:", "note: Some details", "note: run with"))]
+        return " | ".join(lines[-6:])
 
     # --- requests ------------------------------------------------------------
     def _send(self, message: dict) -> None:
@@ -156,10 +166,11 @@ class WorkerProcess:
         results: dict[int, dict] = {}
         skip: set[int] = set()
         order = [c["i"] for c in commands]
+        careful = not self.spec.buffers_replies
         while True:
             self.ensure_started()
             request = {"op": "run", "commands": list(commands), "skip": sorted(skip),
-                       "timeout": timeout, **(extra or {})}
+                       "timeout": timeout, "careful": careful, **(extra or {})}
             request["id"] = next(self._ids)
             last: int | None = None
             try:
@@ -184,9 +195,12 @@ class WorkerProcess:
             except queue.Empty:
                 outcome = {"kind": "timeout", "message": f"no reply within {timeout + GRACE_SECONDS:g} s; "
                            "worker killed"}
-            culprit = _in_flight(order, skip, last)
             self.kill()
             self.restarts += 1
+            if not careful:
+                careful = True  # finished replies may have died with the worker: find out exactly
+                continue
+            culprit = _in_flight(order, skip, last)
             if culprit is None:
                 return results
             skip.add(culprit)
@@ -202,11 +216,11 @@ class WorkerProcess:
                 code = proc.popen.wait(timeout=5)
             if proc.stderr_reader is not None:
                 proc.stderr_reader.join(timeout=1)
-        tail = self.stderr_tail().strip().splitlines()[-5:]
+        tail = self.stderr_tail()
         if isinstance(error, json.JSONDecodeError):
             return f"worker wrote a line that is not JSON: {error}"
         reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        return f"worker died ({reason})" + (": " + " | ".join(tail) if tail else "")
+        return f"worker died ({reason})" + (f": {tail}" if tail else "")
 
 
 class _Died(Exception):

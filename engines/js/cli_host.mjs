@@ -1,9 +1,15 @@
-// Node host shim for runner.mjs: JSON lines on stdin -> replies on stdout.
+// Command-line JS host shim for runner.mjs: JSON lines on stdin -> replies on stdout.
+// Node runs it directly; Deno and Bun run it through their Node compatibility.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createRunner } from "./runner.mjs";
 
-const runner = createRunner({ loadBytes: (path) => readFileSync(path), version: process.version });
+const version = globalThis.Deno
+  ? `deno ${Deno.version.deno} (V8 ${Deno.version.v8})`
+  : globalThis.Bun
+    ? `bun ${Bun.version}`
+    : `node ${process.version}`;
+const runner = createRunner({ loadBytes: (path) => readFileSync(path), version });
 // Each reply is written at once (pipe writes are synchronous in Node on Linux), so a
 // worker that dies has already handed over everything it finished.
 const emit = (obj) => {

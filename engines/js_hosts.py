@@ -1,0 +1,87 @@
+"""Command-line JS hosts (Node, Deno, Bun) running the shared runner through js/cli_host.mjs.
+
+Each differs only in how it is started and how it prints its version.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from engines.base import Availability, Engine
+from harness.worker import WorkerSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = Path(__file__).resolve().parent / "js" / "cli_host.mjs"
+
+
+@cache
+def _version_output(binary: str) -> str:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+    return out.stdout.strip()
+
+
+class JsHostEngine(Engine):
+    """Options: `binary` (a name on PATH, or a path relative to the project), `flags` (list)."""
+
+    runtime = "node"
+    default_binary = "node"
+
+    def binary(self) -> str | None:
+        name = str(self.options.get("binary", self.default_binary))
+        if "/" in name:
+            path = ROOT / name
+            return str(path) if path.exists() else None
+        return shutil.which(name)
+
+    def availability(self) -> Availability:
+        binary = self.binary()
+        if binary is None:
+            return Availability(False, f"{self.options.get('binary', self.default_binary)} not found "
+                                       "(make setup installs it)")
+        try:
+            if not self.version():
+                return Availability(False, f"{binary} --version printed nothing")
+        except (OSError, subprocess.SubprocessError) as e:
+            return Availability(False, f"{binary} does not run: {e}")
+        return Availability(True)
+
+    def version(self) -> str:
+        binary = self.binary()
+        if binary is None:
+            return ""
+        match = re.search(r"(\d+\.\d+\.\d+)", _version_output(binary))
+        return match[1] if match else ""
+
+    def flags_list(self) -> list[str]:
+        flags = self.options.get("flags", [])
+        return flags.split() if isinstance(flags, str) else list(flags)
+
+    def argv(self, binary: str) -> list[str]:
+        return [binary, *self.flags_list(), str(HOST)]
+
+    def worker_spec(self) -> WorkerSpec:
+        return WorkerSpec(argv=self.argv(self.binary() or self.default_binary), label=self.name)
+
+
+class NodeEngine(JsHostEngine):
+    runtime = "node"
+    default_binary = "node"
+
+
+class DenoEngine(JsHostEngine):
+    runtime = "deno"
+    default_binary = "deno"
+
+    def argv(self, binary: str) -> list[str]:
+        flags = self.flags_list()
+        v8 = [f"--v8-flags={','.join(flags)}"] if flags else []
+        return [binary, "run", "--quiet", "--allow-read", *v8, str(HOST)]
+
+
+class BunEngine(JsHostEngine):
+    runtime = "bun"
+    default_binary = "bun"
