@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from harness.worker import WorkerSpec
 
@@ -39,3 +40,26 @@ class Engine(ABC):
 
     @abstractmethod
     def worker_spec(self) -> WorkerSpec: ...
+
+
+@dataclass
+class ScriptOutcome:
+    """What an engine that runs whole scripts itself reports."""
+
+    skipped: str = ""                                   # why the script was not run at all
+    failures: dict[int, str] = field(default_factory=dict)  # .wast line -> what failed there
+    timed_out: bool = False
+
+
+class ScriptEngine(Engine):
+    """An engine that runs a whole .wast with its own tools (a reference interpreter).
+
+    It judges the script itself; the harness maps the failures it reports to
+    the script's commands by line.
+    """
+
+    def worker_spec(self) -> WorkerSpec:
+        raise NotImplementedError(f"{self.name} runs whole scripts; it has no worker")
+
+    @abstractmethod
+    def run_script(self, source: Path, workdir: Path, timeout: float) -> ScriptOutcome: ...

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from engines.base import Engine
 from engines.js_hosts import BunEngine, DenoEngine, NodeEngine
+from engines.wabt_engine import WabtEngine
 from engines.wasmtime_engine import WasmtimeEngine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ ADAPTERS: dict[str, Callable[[str, dict], Engine]] = {
     "node": NodeEngine,
     "deno": DenoEngine,
     "bun": BunEngine,
+    "wabt": WabtEngine,
 }
 
 

@@ -37,8 +37,8 @@ def problems(engine: str, rows: list[dict]) -> list[str]:
         by_file.setdefault(row["file"], []).append(row)
     for path in CORPUS:
         mine = [r for r in by_file.get(path.name, []) if r.get("verdict")]
-        if any(r["kind"] == "script" and r["verdict"] == "skip" for r in mine):
-            continue  # the engine lacks a feature the file needs; the row says which
+        if mine and all(r["verdict"] == "skip" for r in mine):
+            continue  # the engine lacks a feature the file needs, or cannot parse it; the rows say why
         plan = plan_script(convert(path))
         marked = {line for line, entries in plan.xfails.items() if xfail_reason(entries, engine)}
         for r in mine:
@@ -52,7 +52,11 @@ def problems(engine: str, rows: list[dict]) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module", params=["wasmtime", "node"])
+# Every engine configuration set-up installs (browsers and Wasmer have their own test files).
+ENGINES = ["wasmtime", "wasmtime-pulley", "node", "node22", "node24", "deno", "bun", "wabt"]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
 def corpus_run(request) -> tuple[str, list[dict]]:
     return request.param, run_corpus(request.param)
 
@@ -73,11 +77,14 @@ def test_deliberate_failures_fail_and_the_rest_passes(corpus_run) -> None:
     engine, rows = corpus_run
     assert problems(engine, rows) == []
     expected = [r for r in rows if r.get("expected_failure")]
-    assert len(expected) >= 25
+    # WABT's parser rejects xfail.wast, so only the float and v128 deliberate failures run there.
+    assert len(expected) >= (6 if engine == "wabt" else 25)
 
 
 def test_failures_say_what_differs(corpus_run) -> None:
-    _, rows = corpus_run
+    engine, rows = corpus_run
+    if engine == "wabt":
+        pytest.skip("WABT words its own messages, and cannot parse xfail.wast")
     messages = {(r["file"], r["line"]): r["message"] for r in rows if r.get("expected_failure")}
     assert "0x7fa00001" in messages[("xfail.wast", 34)]        # the exact f32 payload returned
     assert "-0.0" in messages[("xfail.wast", 35)]                # the sign of zero

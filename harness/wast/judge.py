@@ -29,7 +29,11 @@ class Verdict:
 
 
 def judge(step: Step, reply: dict, xfail_reason: str | None = None) -> Verdict:
-    verdict = _judge(step, reply)
+    return apply_xfail(_judge(step, reply), xfail_reason)
+
+
+def apply_xfail(verdict: Verdict, xfail_reason: str | None) -> Verdict:
+    """A deliberate failure must fail; passing is then an (unexpected) failure itself."""
     if xfail_reason is None:
         return verdict
     if verdict.verdict == "fail":
