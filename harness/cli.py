@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import importlib
 import json
 import shlex
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from harness import runinfo
 from harness.spec_runner import DEFAULT_TIMEOUT, FileOutcome, SpecRunner
 from harness.store import EXPORT_FORMATS, ResultsStore, default_db_path
 from harness.wast.convert import default_cache_root
+from reports import summary
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUITE = PROJECT_ROOT / "suites" / "spec"
@@ -171,8 +170,6 @@ def _selected(rel: Path, args: argparse.Namespace) -> bool:
 
 
 def cmd_spec(args: argparse.Namespace) -> int:
-    # The summary needs pandas (0.2 s to import): load it while the engines work.
-    threading.Thread(target=importlib.import_module, args=("reports.summary",), daemon=True).start()
     engines = resolve(args.engine)
     err = Console(stderr=True)
     bad: list[str] = []
@@ -214,43 +211,38 @@ def cmd_spec(args: argparse.Namespace) -> int:
         store.finish_run(run_id, status, runinfo.now())
     bad.extend(str(b) for b in runner.bad_input)
 
-    from reports import summary
-
-    frame = store.frame(run_id)
-    store.close()
-    unexpected = int(summary.counts(frame, ["engine"])["unexpected"].sum()) \
-        if not summary.verdict_rows(frame).empty else 0
+    unexpected = sum(row["unexpected"] for row in summary.counts(store, run_id, ["engine"]))
     for line in bad:
         err.print(f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True)
     if args.json:
         print(json.dumps({"run_id": run_id, "wall_seconds": round(wall, 3), "db": str(args.db),
-                          "engines": summary.summary_json(frame, meta["engines"]),
+                          "engines": summary.summary_json(store, run_id, meta["engines"]),
                           "bad_input": bad}, indent=2))
     else:
-        _print_spec_tables(frame, args.per_file, run_id, wall, args.db)
+        _print_spec_tables(store, run_id, [e.name for e in usable], args.per_file, wall, args.db)
+    store.close()
     if bad:
         return EXIT_BAD_INPUT
     return EXIT_UNEXPECTED if args.strict and unexpected else 0
 
 
-def _print_spec_tables(frame, per_file: bool, run_id: str, wall: float, db: Path) -> None:
-    from reports import summary
-
-    if summary.verdict_rows(frame).empty:
+def _print_spec_tables(store: ResultsStore, run_id: str, engines: list[str], per_file: bool,
+                       wall: float, db: Path) -> None:
+    if not summary.counts(store, run_id, ["engine"]):
         print("no results")
         return
     if per_file:
-        print(summary.file_table(frame))
+        print(summary.file_table(store, run_id))
         print()
-    bad = summary.failures(frame)
-    unexpected = bad[~bad["expected_failure"].astype(bool)]
-    for r in unexpected.head(50).itertuples():
-        print(f"{r.verdict.upper():7} {r.engine:10} {r.file}:{r.line} {r.case}: {r.message}")
+    unexpected = [f for f in summary.failures(store, run_id) if not f["expected"]]
+    for f in unexpected[:50]:
+        print(f"{f['verdict'].upper():7} {f['engine']:10} {f['file']}:{f['line']} {f['case']}: "
+              f"{f['message']}")
     if len(unexpected) > 50:
         print(f"... and {len(unexpected) - 50} more (see --json or the results table)")
-    if len(unexpected):
+    if unexpected:
         print()
-    print(summary.engine_table(frame))
+    print(summary.engine_table(store, run_id, engines))
     print(f"\nrun {run_id} in {wall:.1f} s; results in {db}")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
+import numpy as np
 
 if TYPE_CHECKING:  # pandas is imported when a frame is asked for: it costs 0.2 s at start-up
     import pandas as pd
@@ -56,10 +56,6 @@ RUN_COLUMNS: dict[str, str] = {
     "git_commit": "VARCHAR",
     "engines": "VARCHAR",  # JSON: {name: {"version": ..., "flags": ...}}
 }
-
-_ARROW_TYPES = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "INTEGER": pa.int32(),
-                "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64()}
-_ARROW_SCHEMA = pa.schema([(c, _ARROW_TYPES[t]) for c, t in COLUMNS.items()])
 
 # Rows are written in batches at most this far apart: one insert per script costs
 # more than running a small script.
@@ -121,9 +117,18 @@ class ResultsStore:
         self._flushed = time.monotonic()
         if not self._pending:
             return
-        incoming = pa.Table.from_pylist(self._pending, schema=_ARROW_SCHEMA)  # noqa: F841 (read by SQL)
+        # Columns as NumPy object arrays: DuckDB scans them directly and casts to the
+        # table's types. (Arrow or pandas would pull in pandas, 0.2 s per run.)
+        incoming = {c: np.array([r.get(c) for r in self._pending], dtype=object)  # noqa: F841 (read by SQL)
+                    for c in COLUMNS}
         self._pending = []
-        self._con.execute("INSERT INTO results SELECT * FROM incoming")
+        self._con.execute(f"INSERT INTO results SELECT {', '.join(_q(c) for c in COLUMNS)} FROM incoming")
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Rows of a read-only SQL query over `results` and `runs` (pending rows included)."""
+        with self._lock:
+            self._flush_locked()
+            return self._con.execute(sql, params or []).fetchall()
 
     def frame(self, run_id: str | None = None) -> pd.DataFrame:
         import pandas  # noqa: F401  (DuckDB's .df() needs it loaded)
