@@ -33,4 +33,4 @@ bench-spec: setup
 	$(BIN)/python benchmarks/spec_vs_wasmtime_cli.py $(TESTSUITE)
 
 clean:
-	rm -rf $(VENV) $(RESULTS) .pytest_cache
+	rm -rf $(VENV) .venv-wasmer $(RESULTS) .pytest_cache

@@ -19,8 +19,10 @@ from functools import cache
 from pathlib import Path
 
 from engines.base import Engine
+from engines.browsers import ChromiumEngine, FirefoxEngine
 from engines.js_hosts import BunEngine, DenoEngine, NodeEngine
 from engines.wabt_engine import WabtEngine
+from engines.wasmer_engine import WasmerEngine
 from engines.wasmtime_engine import WasmtimeEngine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +33,10 @@ ADAPTERS: dict[str, Callable[[str, dict], Engine]] = {
     "node": NodeEngine,
     "deno": DenoEngine,
     "bun": BunEngine,
+    "chromium": ChromiumEngine,
+    "firefox": FirefoxEngine,
     "wabt": WabtEngine,
+    "wasmer": WasmerEngine,
 }
 
 

@@ -19,6 +19,8 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi  # the pinned wasmtime-py's C bindings, for fast_call
 
+from engines.pyworker import Reported, run_commands, serve, signed
+
 EPOCH_TICK_SECONDS = 0.01
 _MASK32 = 0xFFFF_FFFF
 _MASK64 = (1 << 64) - 1
@@ -80,25 +82,14 @@ class Worker:
         ticks = max(1, int(request.get("timeout", 10) / EPOCH_TICK_SECONDS))
         linker = wasmtime.Linker(self.engine)
         linker.allow_shadowing = True
-        state = _ScriptState(store, linker)
+        state = _ScriptState(store, linker, ticks)
         for path in request.get("spectest", []):
             store.set_epoch_deadline(ticks)
             linker.define_instance(store, "spectest", linker.instantiate(store, self.compile(path)))
-        skip = set(request.get("skip", []))
-        for cmd in request["commands"]:
-            if cmd["i"] in skip:
-                continue
-            store.set_epoch_deadline(ticks)
-            try:
-                reply: dict[str, Any] = {"ok": True}
-                out = self.execute(cmd, state)
-                if out is not None:
-                    reply["values"] = out
-            except Exception as e:  # every failure is an outcome to report, not a worker crash
-                reply = {"ok": False, "error": classify(e)}
-            emit(dict(reply, i=cmd["i"]))
+        run_commands(request, state, self.execute, classify, emit)
 
     def execute(self, cmd: dict, st: _ScriptState) -> list | None:
+        st.store.set_epoch_deadline(st.ticks)  # every command gets the whole timeout
         do = cmd["do"]
         if do == "module":
             module = _stage("compile", self.compile, cmd["file"])
@@ -118,7 +109,7 @@ class Worker:
         elif do in ("call", "get"):
             return self.action(cmd, st)
         else:
-            raise _Reported("unsupported", f"unknown command {do}")
+            raise Reported("unsupported", f"unknown command {do}")
         return None
 
     def action(self, cmd: dict, st: _ScriptState) -> list:
@@ -145,22 +136,23 @@ class Worker:
     def arg(self, arg: list) -> Any:
         kind, value = arg
         if kind == "i32":
-            return wasmtime.Val.i32(_signed(int(value), 32))
+            return wasmtime.Val.i32(signed(int(value), 32))
         if kind == "i64":
-            return wasmtime.Val.i64(_signed(int(value), 64))
+            return wasmtime.Val.i64(signed(int(value), 64))
         if kind == "externref":
             if value is None:
                 return wasmtime.Val.externref(None)
             return wasmtime.Val.externref(self.host_refs.setdefault(value, HostRef(value)))
         if kind == "funcref":
             return wasmtime.Val.funcref(None)
-        raise _Reported("unsupported", f"argument kind {kind}")
+        raise Reported("unsupported", f"argument kind {kind}")
 
 
 class _ScriptState:
-    def __init__(self, store: wasmtime.Store, linker: wasmtime.Linker) -> None:
+    def __init__(self, store: wasmtime.Store, linker: wasmtime.Linker, ticks: int) -> None:
         self.store = store
         self.linker = linker
+        self.ticks = ticks
         self.current: wasmtime.Instance | None = None
         self.named: dict[str, wasmtime.Instance] = {}
         self.definitions: dict[str, wasmtime.Module] = {}
@@ -174,7 +166,7 @@ class _ScriptState:
     def instance(self, name: str | None) -> wasmtime.Instance:
         instance = self.named.get(name) if name else self.current
         if instance is None:
-            raise _Reported("internal", f"no instance named {name}" if name else "no current instance")
+            raise Reported("internal", f"no instance named {name}" if name else "no current instance")
         return instance
 
     def wrapper(self, target: wasmtime.Instance, module: wasmtime.Module) -> wasmtime.Instance:
@@ -183,12 +175,6 @@ class _ScriptState:
             imports = [_export(target, self.store, imp.name) for imp in module.imports]
             self.wrappers[key] = wasmtime.Instance(self.store, module, imports)
         return self.wrappers[key]
-
-
-class _Reported(Exception):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 _INTEGER_KINDS = frozenset({"i32", "i64"})
@@ -206,9 +192,9 @@ def fast_call(store: wasmtime.Store, func: wasmtime.Func, args: list, kinds: lis
     for n, (kind, value) in enumerate(args):
         params[n].kind = _KIND[kind]
         if kind == "i32":
-            params[n].of.i32 = _signed(int(value), 32)
+            params[n].of.i32 = signed(int(value), 32)
         else:
-            params[n].of.i64 = _signed(int(value), 64)
+            params[n].of.i64 = signed(int(value), 64)
     results = (ffi.wasmtime_val_t * len(kinds))()
     trap = ctypes.POINTER(ffi.wasm_trap_t)()
     error = ffi.wasmtime_func_call(store._context(), ctypes.byref(func._func), params, len(args),
@@ -220,7 +206,7 @@ def fast_call(store: wasmtime.Store, func: wasmtime.Func, args: list, kinds: lis
     out = []
     for n, kind in enumerate(kinds):
         if results[n].kind != _KIND[kind].value:
-            raise _Reported("internal", f"result {n} is not {kind}")
+            raise Reported("internal", f"result {n} is not {kind}")
         value = results[n].of.i32 if kind == "i32" else results[n].of.i64
         out.append([kind, str(value & (_MASK32 if kind == "i32" else _MASK64))])
     return out
@@ -236,18 +222,14 @@ def _stage(kind: str, fn, *args):
     except wasmtime.Trap:
         raise
     except wasmtime.WasmtimeError as e:
-        raise _Reported(kind, _concise(str(e))) from e
+        raise Reported(kind, _concise(str(e))) from e
 
 
 def _export(instance: wasmtime.Instance, store: wasmtime.Store, name: str) -> Any:
     try:
         return instance.exports(store)[name]
     except KeyError:
-        raise _Reported("internal", f"no export named {name!r}") from None
-
-
-def _signed(value: int, bits: int) -> int:
-    return value - (1 << bits) if value >> (bits - 1) else value
+        raise Reported("internal", f"no export named {name!r}") from None
 
 
 def encode(kind: str, value: Any) -> list:
@@ -261,7 +243,7 @@ def encode(kind: str, value: Any) -> list:
         return [kind, value.id if isinstance(value, HostRef) else "other"]
     if kind == "funcref":
         return [kind, None if value is None else "func"]
-    raise _Reported("unsupported", f"result kind {kind}")
+    raise Reported("unsupported", f"result kind {kind}")
 
 
 def _concise(message: str) -> str:
@@ -274,7 +256,7 @@ def _concise(message: str) -> str:
 
 
 def classify(error: Exception) -> dict:
-    if isinstance(error, _Reported):
+    if isinstance(error, Reported):
         return {"kind": error.kind, "message": str(error)}
     message = _concise(str(error))
     if isinstance(error, wasmtime.Trap):
@@ -294,26 +276,7 @@ def classify(error: Exception) -> dict:
 def main() -> None:
     options = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     worker = Worker(options)
-    out = sys.stdout
-
-    def emit(obj: dict) -> None:
-        # Flushed at once: a worker that dies has handed over everything it finished.
-        out.write(json.dumps(obj) + "\n")
-        out.flush()
-
-    for line in sys.stdin:
-        request = json.loads(line)
-        rid = request.get("id")
-        op = request.get("op")
-        if op == "hello":
-            emit({"id": rid, "ok": True, "version": version("wasmtime"), "features": {}})
-        elif op == "run":
-            worker.run(request, lambda obj, rid=rid: emit(dict(obj, id=rid)))
-            emit({"id": rid, "done": True})
-        elif op == "exit":
-            break
-        else:
-            emit({"id": rid, "ok": False, "error": {"kind": "internal", "message": f"unknown op {op}"}})
+    serve(lambda: {"version": version("wasmtime")}, worker.run)
 
 
 if __name__ == "__main__":

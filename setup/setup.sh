@@ -33,6 +33,44 @@ if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$VENV/.setup-stamp"
 fi
 
+# Wasmer (engines/wasmer_engine.py): wasmer 1.1.0 has wheels only for CPython <= 3.10, so it
+# gets its own venv from setup/requirements-wasmer.lock, made with a Python 3.10 found here
+# (PYTHON310, python3.10 on PATH, pyenv's versions/3.10*). Without one, the wasmer engines
+# stay unavailable and say why.
+WASMER_VENV=.venv-wasmer
+find_python310() {
+  local root candidate
+  root=$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+  for candidate in "${PYTHON310:-}" python3.10 "$root"/versions/3.10*/bin/python3.10; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+}
+want=$(stamp setup/requirements-wasmer.lock)
+if [ "$(cat "$WASMER_VENV/.setup-stamp" 2>/dev/null)" != "$want" ]; then
+  if [ -x "$WASMER_VENV/bin/python" ]; then py310="$WASMER_VENV/bin/python"; else py310=$(find_python310); fi
+  if [ -z "$py310" ]; then
+    echo "setup: notice: no Python 3.10 found (python3.10, pyenv versions/3.10*): skipping $WASMER_VENV;" \
+         "the wasmer engines will report themselves unavailable"
+  else
+    echo "setup: wasmer packages into $WASMER_VENV (with $py310)"
+    [ -x "$WASMER_VENV/bin/python" ] || "$py310" -m venv "$WASMER_VENV"
+    "$WASMER_VENV/bin/python" -m pip install -q --disable-pip-version-check -r setup/requirements-wasmer.lock
+    echo "$want" > "$WASMER_VENV/.setup-stamp"
+  fi
+fi
+# wasmer_compiler_llvm bundles libtinfo renamed by auditwheel (libtinfo-<hash>.so.5) and without
+# symbol versions, so ld.so aborts loading the compiler; point it at Debian's libtinfo5 instead.
+for so in "$WASMER_VENV"/lib/python3.10/site-packages/wasmer_compiler_llvm/*.so; do
+  [ -f "$so" ] || continue
+  bad=$(patchelf --print-needed "$so" | grep -E '^libtinfo-[0-9a-f]+\.so\.5$' || true)
+  if [ -n "$bad" ]; then
+    echo "setup: $so: $bad -> libtinfo.so.5 (patchelf)"
+    patchelf --replace-needed "$bad" libtinfo.so.5 "$so"
+  fi
+done
+
 # JS engines from npm: platform packages with their binaries, no install scripts.
 want=$(stamp package.json package-lock.json)
 if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$want" ]; then

@@ -1,7 +1,8 @@
 """Comments in a .wast that the harness reads.
 
 * `;; features: gc exnref` in the leading comment block: proposals the file
-  needs beyond WebAssembly 2.0. An engine lacking one skips the file, saying why.
+  needs beyond WebAssembly 2.0 (and the 2.0 ones it uses that some engine
+  lacks, e.g. multiValue). An engine lacking one skips the file, saying why.
 * a command whose first line ends in `;; xfail: reason` (or
   `;; xfail(node): reason` for engines whose name starts with `node`) is a
   deliberate failure: it must fail, and passing is itself an error.

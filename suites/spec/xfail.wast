@@ -1,8 +1,8 @@
+;; features: multiValue referenceTypes
 ;; xfail.wast: deliberately wrong commands. Each command below whose first
 ;; line ends in ";; xfail: <reason>" must FAIL on a correct engine; a harness
 ;; that reports one of them as passing is not checking that kind of value or
-;; command. Everything else in the file (the setup) must pass.
-;; Baseline features only; v128 lane xfails live in simd.wast.
+;; command. Everything else (the setup) must pass. v128 lane xfails: simd.wast.
 
 (module
   (func (export "i32.seven") (result i32) (i32.const 7))

@@ -1,0 +1,289 @@
+"""Worker process for browsers (Chromium, Firefox) through Playwright (JSON lines on stdin/stdout).
+
+Run as `python -m engines.browser_worker '{"browser": "chromium", "executable": "..."}'`.
+It speaks the protocol of ARCHITECTURE.md like the other workers, but the
+commands run in a browser page: the shared js/runner.mjs under js/page_host.mjs,
+which talks to this process over a loopback HTTP server (browser_server.py).
+
+    harness ─stdin─▶ this worker ─/next─▶ page (runner.mjs) ─POST /reply─▶ this worker ─stdout─▶ harness
+
+`hello` launches the browser (once per worker: Firefox takes seconds to start),
+starts the server and opens the page; `run` requests go straight to the page,
+and every reply the page posts is written at once. When the page or the
+browser dies, this process exits non-zero, so the harness records a crash,
+starts a new worker (a new browser) and replays the script. A hang is the
+harness's to handle: it kills this process group, and the browser, which
+Playwright starts in a session of its own, dies with it through
+PR_SET_PDEATHSIG (see `_launcher`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import shlex
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from engines.browser_server import POLL_SECONDS, BrowserServer
+
+# Chromium flags that keep a test browser quiet and offline. --enable-crash-reporter: without
+# Crashpad the headless shell's renderer dies on the first out-of-bounds wasm access instead
+# of trapping (V8's trap handler is chained behind Crashpad's signal handler); dumps would go
+# to the worker's private TMPDIR, and nothing is uploaded.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--enable-crash-reporter"]
+# Harmless now; WebGPU tests will need them.
+FIREFOX_PREFS = {"dom.webgpu.enabled": True, "gfx.webgpu.ignore-blocklist": True}
+START_SECONDS = 60.0            # launch + page load
+TICK_MS = 100                   # how often the main thread lets Playwright deliver events
+STALE_SECONDS = 3 * POLL_SECONDS  # an idle page that has not polled for this long is dead
+
+
+def cache_root() -> Path:
+    from harness.wast.convert import default_cache_root
+
+    return default_cache_root().parent
+
+
+class _Dead(Exception):
+    """The browser or the page is gone; the message says how."""
+
+
+class BrowserWorker:
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        self.kind = options.get("browser", "chromium")
+        self.out = sys.stdout.buffer
+        self.out_lock = threading.Lock()
+        self.control: queue.Queue[dict] = queue.Queue()
+        self.started = threading.Event()
+        self.inflight: set = set()
+        self.dead: str | None = None
+        self.closing = False
+        self.hello: dict | None = None
+        self.server: BrowserServer | None = None
+        self.pw = self.browser = self.page = None
+        self.tmp: Path | None = None
+
+    # --- output ------------------------------------------------------------------
+    def emit(self, objs: list[dict]) -> None:
+        data = b"".join(json.dumps(o).encode() + b"\n" for o in objs)
+        with self.out_lock:
+            self.out.write(data)
+            self.out.flush()
+
+    def on_replies(self, replies: list[dict]) -> None:
+        """Replies the page posted: to the harness at once, in order."""
+        self.emit(replies)
+        for reply in replies:
+            if reply.get("done") or "i" not in reply:
+                self.inflight.discard(reply.get("id"))
+
+    # --- input -------------------------------------------------------------------
+    def read_stdin(self) -> None:
+        for line in sys.stdin.buffer:
+            if not line.strip():
+                continue
+            try:
+                request = json.loads(line)
+            except ValueError as e:
+                self.emit([{"id": None, "ok": False, "error": {"kind": "internal",
+                                                             "message": f"bad request: {e}"}}])
+                continue
+            if request.get("op") == "run":
+                self.started.wait()
+                assert self.server is not None
+                self.server.allow_files(_files_of(request))
+                self.inflight.add(request.get("id"))
+                self.server.submit(request)
+            else:
+                self.control.put(request)
+        self.control.put({"op": "exit"})
+
+    # --- main thread: everything Playwright ----------------------------------------
+    def serve(self) -> None:
+        threading.Thread(target=self.read_stdin, name="stdin", daemon=True).start()
+        try:
+            while True:
+                if self.page is None:
+                    request = self.control.get()
+                else:
+                    try:
+                        request = self.control.get_nowait()
+                    except queue.Empty:
+                        self.tick()
+                        continue
+                op, rid = request.get("op"), request.get("id")
+                if op == "exit":
+                    while self.inflight and self.page is not None:  # as a worker reading in order would
+                        self.tick()
+                    break
+                if op == "hello":
+                    if self.hello is None:
+                        self.launch()
+                    self.emit([dict(self.hello or {}, id=rid)])
+                else:
+                    self.emit([{"id": rid, "ok": False,
+                                "error": {"kind": "internal", "message": f"unknown op {op!r}"}}])
+        except _Dead as e:
+            self.die(str(e))
+        except Exception as e:  # noqa: BLE001 - Playwright raises its own errors when the browser goes
+            self.die(f"{type(e).__name__}: {e}")
+        self.close()
+
+    def tick(self) -> None:
+        """Let Playwright deliver events (crash, close) for a moment, then check the page is alive."""
+        assert self.page is not None and self.server is not None
+        self.page.wait_for_timeout(TICK_MS)
+        if self.dead:
+            raise _Dead(self.dead)
+        server = self.server
+        if not self.inflight and not server.polling and time.monotonic() - server.last_seen > STALE_SECONDS:
+            raise _Dead(f"the page stopped polling (nothing for {STALE_SECONDS:g} s)")
+
+    def _event(self, what: str):
+        def handler(*_args: object) -> None:
+            if not self.closing and self.dead is None:
+                self.dead = what
+        return handler
+
+    def launch(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.tmp = _private_tmp()
+        os.environ["TMPDIR"] = str(self.tmp)  # Playwright's profile dirs: removed even after a kill
+        roots = [cache_root(), *_list(self.options.get("roots"))]
+        self.server = BrowserServer(roots, self.on_replies).start()
+        executable = str(self.options.get("executable", ""))
+        launcher = _launcher(self.tmp, executable)
+        headless = bool(self.options.get("headless", True))
+        args = _list(self.options.get("args"))
+        self.pw = sync_playwright().start()
+        if self.kind == "firefox":
+            prefs = dict(FIREFOX_PREFS, **(self.options.get("prefs") or {}))
+            self.browser = self.pw.firefox.launch(channel="moz-firefox", executable_path=launcher,
+                                                  headless=headless, args=args, firefox_user_prefs=prefs,
+                                                  timeout=START_SECONDS * 1000)
+        else:
+            self.browser = self.pw.chromium.launch(executable_path=launcher, headless=headless,
+                                                   args=[*CHROMIUM_FLAGS, *args],
+                                                   timeout=START_SECONDS * 1000)
+        self.browser.on("disconnected", self._event("the browser exited"))
+        page = self.browser.new_page()
+        page.on("crash", self._event("the page crashed"))
+        page.on("close", self._event("the page was closed"))
+        page.goto(self.server.url, timeout=START_SECONDS * 1000)
+        deadline = time.monotonic() + START_SECONDS
+        while not self.server.polled.is_set():
+            if time.monotonic() > deadline:
+                raise _Dead(f"the page did not start polling within {START_SECONDS:g} s")
+            page.wait_for_timeout(10)
+        isolated = bool(page.evaluate("globalThis.crossOriginIsolated === true"))
+        self.page = page
+        self.hello = {"ok": True, "version": self.browser.version,
+                      "features": {"crossOriginIsolated": isolated}}
+        self.started.set()
+
+    def close(self) -> None:
+        self.closing = True
+        with contextlib.suppress(Exception):
+            if self.browser is not None:
+                self.browser.close()
+        with contextlib.suppress(Exception):
+            if self.pw is not None:
+                self.pw.stop()
+        if self.server is not None:
+            self.server.close()
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def die(self, message: str) -> None:
+        """The page or browser is gone: say so and exit non-zero (the harness restarts us)."""
+        lines = [ln.strip() for ln in message.splitlines() if ln.strip() and not ln.startswith("=")]
+        sys.stderr.write(f"{self.kind} worker: {' | '.join(lines[:4])}\n")
+        sys.stderr.flush()
+        with self.out_lock:
+            self.out.flush()
+        os._exit(3)
+
+
+def _files_of(request: dict) -> list[str]:
+    """Every module file a run request names: the page may fetch exactly these."""
+    files = list(request.get("spectest") or [])
+    for cmd in request.get("commands") or []:
+        if cmd.get("file"):
+            files.append(cmd["file"])
+        if isinstance(cmd.get("wrapper"), dict) and cmd["wrapper"].get("file"):
+            files.append(cmd["wrapper"]["file"])
+    return [f for f in files if isinstance(f, str)]
+
+
+def _list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [str(v) for v in value]  # type: ignore[union-attr]
+
+
+def _private_tmp() -> Path:
+    """A temporary directory for this worker; those of workers that were killed are removed."""
+    base = Path(tempfile.gettempdir()) / f"wasm-harness-browsers-{os.getuid()}"
+    base.mkdir(mode=0o700, exist_ok=True)
+    for old in base.iterdir():
+        pid = old.name.split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _launcher(tmp: Path, executable: str) -> str:
+    """A script that starts the browser so that it dies with Playwright's driver.
+
+    Playwright starts the browser in a new session, outside this worker's
+    process group, so killing the group would leave it running (Firefox does
+    not notice that its driver is gone). PR_SET_PDEATHSIG = SIGKILL makes the
+    kernel kill it when its parent, the driver (a child of this worker, in the
+    group), dies.
+    """
+    code = ("import ctypes,os,signal,sys;"
+            "ctypes.CDLL(None,use_errno=True).prctl(1,signal.SIGKILL,0,0,0);"
+            "os.getppid()==1 and os._exit(1);"
+            "os.execv(sys.argv[1],sys.argv[1:])")
+    script = tmp / "browser"
+    script.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -I -S -c {shlex.quote(code)} "
+                      f"{shlex.quote(executable)} \"$@\"\n")
+    script.chmod(0o700)
+    return str(script)
+
+
+def main() -> None:
+    options = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    worker = BrowserWorker(options)
+    worker.serve()
+    with worker.out_lock:
+        worker.out.flush()
+    # Not a normal interpreter exit: the stdin thread is blocked in a read, holding the
+    # stream's lock, and Python aborts when it finalizes such a stream.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

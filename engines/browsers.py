@@ -1,0 +1,94 @@
+"""Browsers (Chromium, Firefox) through Playwright for Python, in engines/browser_worker.py.
+
+The browsers are the system's (Debian `chromium`, `chromium-headless-shell`,
+`firefox-esr`): Playwright drives them but never downloads its own.
+
+Options:
+  executable  the browser binary (absolute, or relative to the project)
+  args        extra command-line flags (a list, or one string split like a shell)
+  headless    default true
+  prefs       Firefox only: about:config preferences (a table)
+  roots       more directories the page may load modules from (besides the harness cache)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+from engines.base import Availability, Engine
+from harness.worker import WorkerSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def _version_output(executable: str) -> str:
+    out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    return out.stdout.strip()
+
+
+@cache
+def _playwright_problem() -> str:
+    """Why Playwright cannot drive a browser here, or ""."""
+    try:
+        from playwright._impl._driver import compute_driver_executable
+        from playwright.sync_api import sync_playwright  # noqa: F401
+    except ImportError as e:
+        return f"python package playwright cannot be imported: {e} (make setup installs it)"
+    node, cli = compute_driver_executable()
+    missing = [p for p in (node, cli) if not Path(p).exists()]
+    return f"playwright's driver is missing: {missing[0]}" if missing else ""
+
+
+class BrowserEngine(Engine):
+    browser = "chromium"
+    default_executable = "/usr/lib/chromium/chromium-headless-shell"
+    package = "chromium-headless-shell"
+
+    def executable(self) -> Path:
+        path = Path(str(self.options.get("executable", self.default_executable))).expanduser()
+        return path if path.is_absolute() else ROOT / path
+
+    def availability(self) -> Availability:
+        exe = self.executable()
+        if not exe.is_file():
+            return Availability(False, f"{exe} not found (make setup installs the Debian package "
+                                       f"{self.package})")
+        try:
+            if not self.version():
+                return Availability(False, f"{exe} --version printed no version")
+        except (OSError, subprocess.SubprocessError) as e:
+            return Availability(False, f"{exe} does not run: {e}")
+        problem = _playwright_problem()
+        return Availability(not problem, problem)
+
+    def version(self) -> str:
+        exe = self.executable()
+        if not exe.is_file():
+            return ""
+        # "Chromium 156.0.8078.79", "Mozilla Firefox 153.7.0esr"
+        match = re.search(r"\b(\d+(?:\.\d+)+[a-z]*)", _version_output(str(exe)))
+        return match[1] if match else ""
+
+    def worker_spec(self) -> WorkerSpec:
+        options = dict(self.options, browser=self.browser, executable=str(self.executable()))
+        return WorkerSpec(argv=[sys.executable, "-m", "engines.browser_worker", json.dumps(options)],
+                          cwd=str(ROOT), label=self.name, buffers_replies=True)
+
+
+class ChromiumEngine(BrowserEngine):
+    browser = "chromium"
+    default_executable = "/usr/lib/chromium/chromium-headless-shell"
+    package = "chromium-headless-shell (or chromium)"
+
+
+class FirefoxEngine(BrowserEngine):
+    browser = "firefox"
+    default_executable = "/usr/lib/firefox-esr/firefox-esr"
+    package = "firefox-esr"

@@ -1,0 +1,88 @@
+// Browser page host shim for runner.mjs (see engines/browser_worker.py).
+//
+// Only carries messages: long-polls /next for the next request, hands it to the
+// shared runner, and POSTs the runner's replies to /reply as JSON arrays. Replies
+// go in batches at most FLUSH_MS apart, and the last one of a request (`done`)
+// flushes; a `careful` request posts every reply and waits for the POST before
+// the runner goes on, so a page that dies has handed over everything it finished.
+import { createRunner } from "./runner.mjs";
+
+const FLUSH_MS = 50;
+
+async function loadBytes(path) {
+  const url = "/files" + path.split("/").map(encodeURIComponent).join("/");
+  const res = await fetch(url, { cache: "no-store" });
+  if (!res.ok) {
+    const why = res.status === 404 ? " (missing, or outside the directories the browser worker serves)" : "";
+    throw new Error(`cannot load ${path}: HTTP ${res.status}${why}`);
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+const runner = createRunner({ loadBytes, version: navigator.userAgent });
+
+// Batches are posted one after another, so they reach the worker in order.
+let pending = [];
+let posting = Promise.resolve();
+let lastFlush = performance.now();
+let timer = null;
+
+async function post(batch) {
+  const res = await fetch("/reply", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(batch),
+  });
+  if (!res.ok) throw new Error(`POST /reply: HTTP ${res.status}`);
+}
+
+function flush() {
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  lastFlush = performance.now();
+  if (pending.length > 0) {
+    const batch = pending;
+    pending = [];
+    // A failed POST means the worker is gone; it will not read anything else either.
+    posting = posting.then(() => post(batch)).catch((err) => console.error(err));
+  }
+  return posting;
+}
+
+function emitter(careful) {
+  return async (reply) => {
+    pending.push(reply);
+    if (careful || reply.done || !("i" in reply)) {
+      await flush();
+    } else if (performance.now() - lastFlush >= FLUSH_MS) {
+      flush();
+    } else if (timer === null) {
+      timer = setTimeout(flush, FLUSH_MS);
+    }
+  };
+}
+
+async function nextRequest() {
+  for (;;) {
+    try {
+      const res = await fetch("/next", { cache: "no-store" });
+      if (res.status === 200) return await res.json();
+      if (res.status !== 204) throw new Error(`GET /next: HTTP ${res.status}`);
+    } catch (err) {
+      console.error(err);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function main() {
+  for (;;) {
+    const request = await nextRequest();
+    await runner.handle(request, emitter(request.careful !== false));
+    await flush();
+  }
+}
+
+main();

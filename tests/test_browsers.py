@@ -1,0 +1,254 @@
+"""Browsers (Chromium, Firefox) through Playwright: the page's server, the corpus, hangs, reuse.
+
+Real browsers, real pages: the Debian binaries that set-up installs. An
+unavailable browser is a skip that says why, except in CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from test_corpus import CORPUS, problems
+
+from engines.browser_server import BrowserServer
+from engines.registry import make
+from harness.runinfo import new_run_id, now
+from harness.spec_runner import SpecRunner
+from harness.worker import WorkerProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+BROWSERS = ["chromium", "firefox"]
+ISOLATION = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def need(name: str):
+    engine = make(name)
+    state = engine.availability()
+    if not state.ok:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{name} is not available in CI: {state.reason}")
+        pytest.skip(f"{name} unavailable: {state.reason}")
+    return engine
+
+
+# --- the server, without a browser --------------------------------------------------
+@pytest.fixture
+def server(tmp_path: Path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "m.wasm").write_bytes(b"\0asm\1\0\0\0")
+    (tmp_path / "secret.wasm").write_bytes(b"secret")
+    (root / "escape.wasm").symlink_to(tmp_path / "secret.wasm")
+    (root / "inside.wasm").symlink_to(root / "m.wasm")
+    replies: list[dict] = []
+    srv = BrowserServer([root], replies.extend).start()
+    srv.replies = replies  # type: ignore[attr-defined]
+    srv.root = root  # type: ignore[attr-defined]
+    yield srv
+    srv.close()
+
+
+def fetch(srv: BrowserServer, path: str, method: str = "GET", body: bytes | None = None,
+          host: str | None = None) -> tuple[int, dict, bytes]:
+    """A raw request: the path goes out exactly as given, `..` and all."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    conn.putrequest(method, path, skip_host=True)
+    conn.putheader("Host", host or f"127.0.0.1:{srv.port}")
+    if body is not None:
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders(body)
+    res = conn.getresponse()
+    out = res.status, dict(res.getheaders()), res.read()
+    conn.close()
+    return out
+
+
+def test_server_serves_module_files_under_its_roots_with_isolation_headers(server) -> None:
+    status, headers, body = fetch(server, f"/files{server.root}/m.wasm")
+    assert (status, body) == (200, b"\0asm\1\0\0\0")
+    assert headers["Content-Type"] == "application/wasm"
+    for key, value in ISOLATION.items():
+        assert headers[key] == value
+    assert fetch(server, f"/files{server.root}/inside.wasm")[0] == 200  # a symlink that stays inside
+
+
+@pytest.mark.parametrize("path", [
+    "/files/etc/passwd",
+    "/files{root}/../secret.wasm",
+    "/files{root}/%2e%2e/secret.wasm",
+    "/files{root}/escape.wasm",          # a symlink out of the root
+    "/files{root}/missing.wasm",
+    "/files{root}",                      # a directory
+    "/files" + "relative/m.wasm",
+    "/js/../harness/cli.py",
+    "/js/%2e%2e/harness/cli.py",
+    "/js/..%2fbrowser_server.py",
+    "/js/",
+    "/engines/js/runner.mjs",
+])
+def test_server_refuses_everything_else(server, path: str) -> None:
+    status, headers, _ = fetch(server, path.format(root=server.root))
+    assert status == 404
+    assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+
+
+def test_server_serves_the_page_and_its_scripts(server) -> None:
+    status, headers, body = fetch(server, "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"/js/page_host.mjs" in body
+    for key, value in ISOLATION.items():
+        assert headers[key] == value
+    for name in ("page_host.mjs", "runner.mjs"):
+        status, headers, body = fetch(server, f"/js/{name}")
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_server_answers_only_its_own_origin(server) -> None:
+    assert fetch(server, "/", host="attacker.example:80")[0] == 403
+    assert fetch(server, "/", host=f"localhost:{server.port}")[0] == 200
+
+
+def test_server_carries_requests_and_replies(server) -> None:
+    server.submit({"id": 7, "op": "run", "commands": []})
+    status, _, body = fetch(server, "/next")
+    assert status == 200 and json.loads(body)["id"] == 7
+    batch = [{"id": 7, "i": 0, "ok": True, "values": []}, {"id": 7, "done": True}]
+    assert fetch(server, "/reply", "POST", json.dumps(batch).encode())[0] == 204
+    assert server.replies == batch
+    assert fetch(server, "/reply", "POST", b'{"not": "a list"}')[0] == 400
+
+
+def test_server_serves_files_the_harness_named(server, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.wasm"
+    assert fetch(server, f"/files{outside}")[0] == 404
+    server.allow_files([str(outside)])
+    assert fetch(server, f"/files{outside}")[0] == 200
+    assert fetch(server, f"/files{tmp_path}/other.wasm")[0] == 404
+
+
+# --- real browsers -------------------------------------------------------------------
+@pytest.mark.parametrize("name", BROWSERS)
+def test_page_is_cross_origin_isolated(name: str) -> None:
+    worker = WorkerProcess(need(name).worker_spec())
+    try:
+        hello = worker.start()
+    finally:
+        worker.close()
+    assert hello["ok"] and re.match(r"\d+\.\d+", hello["version"])
+    assert hello["features"] == {"crossOriginIsolated": True}
+
+
+@pytest.fixture(scope="module", params=BROWSERS)
+def corpus_run(request) -> tuple[str, list[dict], dict]:
+    """The whole corpus on one browser, one file after another on one worker."""
+    engine = need(request.param)
+    runner = SpecRunner([engine], new_run_id(now()), root=ROOT / "suites" / "spec")
+    worker = runner._worker(engine).process
+    try:
+        worker.ensure_started()
+        pid = worker._proc.popen.pid
+        rows = [row for path in CORPUS for row in runner.run_file(path, engine).rows]
+        same = worker._proc is not None and worker._proc.popen.pid == pid
+        launches = {"restarts": worker.restarts, "same_process": same}
+    finally:
+        runner.close()
+    return request.param, rows, launches
+
+
+def test_corpus_deliberate_failures_fail_and_the_rest_passes(corpus_run) -> None:
+    engine, rows, _ = corpus_run
+    assert problems(engine, rows) == []
+    assert len([r for r in rows if r.get("expected_failure")]) >= 25
+    for row in rows:
+        if row.get("verdict") == "skip":
+            assert row["message"], row  # a skip says why
+
+
+def test_failures_say_what_differs(corpus_run) -> None:
+    _, rows, _ = corpus_run
+    messages = {(r["file"], r["line"]): r["message"] for r in rows if r.get("expected_failure")}
+    assert "0x7fa00001" in messages[("xfail.wast", 34)]        # the exact f32 payload returned
+    assert "9007199254740993" in messages[("xfail.wast", 33)]   # i64 beyond 2^53, exactly
+
+
+def test_one_browser_launch_serves_every_script(corpus_run) -> None:
+    _, rows, launches = corpus_run
+    assert len({r["file"] for r in rows}) == len(CORPUS)
+    assert launches == {"restarts": 0, "same_process": True}
+
+
+HANG = """\
+(module $m
+  (func (export "spin") (loop (br 0)))
+  (global $n (mut i32) (i32.const 0))
+  (func (export "bump") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
+(register "m" $m)
+(assert_return (invoke "bump") (i32.const 1))
+(assert_return (invoke "spin"))
+(assert_return (invoke "bump") (i32.const 2))
+(module (import "m" "bump" (func (result i32)))
+  (func (export "f") (result i32) (call 0)))
+(assert_return (invoke "f") (i32.const 3))
+"""
+
+
+@pytest.mark.parametrize("name", BROWSERS)
+def test_hang_is_a_timeout_and_the_rest_passes(tmp_path: Path, name: str) -> None:
+    engine = need(name)
+    script = tmp_path / "hang.wast"
+    script.write_text(HANG)
+    runner = SpecRunner([engine], new_run_id(now()), root=tmp_path, timeout=2.0,
+                        cache_root=tmp_path / "cache")  # files outside the default cache work too
+    worker = runner._worker(engine).process
+    try:
+        outcome = runner.run_file(script, engine)
+        # The harness killed the spinning page's worker (twice: once more to replay carefully)
+        # and relaunched the browser; the script's state was rebuilt.
+        assert worker.restarts == 2
+    finally:
+        runner.close()
+    got = {r["line"]: r["verdict"] for r in outcome.rows if r.get("kind") != "script"}
+    assert got[7] == "timeout"
+    assert got[6] == got[8] == got[11] == "pass"
+    assert "worker killed" in next(r["message"] for r in outcome.rows if r["line"] == 7)
+    assert not _orphaned_browsers()
+
+
+def _orphaned_browsers(wait: float = 10.0) -> list[str]:
+    """Browser processes whose worker is gone (a worker's temporary directory names its pid)."""
+    deadline = time.monotonic() + wait
+    while True:
+        orphans = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            match = re.search(r"wasm-harness-browsers-\d+/(\d+)-", cmdline)
+            if match and not Path(f"/proc/{match[1]}").exists() and _state(proc) != "Z":
+                orphans.append(f"{proc.name}: {cmdline[:120]}")
+        if not orphans or time.monotonic() > deadline:
+            return orphans
+        time.sleep(0.2)
+
+
+def _state(proc: Path) -> str:
+    try:
+        return (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "?"
