@@ -21,7 +21,7 @@ from harness.runinfo import now
 from harness.wast.annotations import xfail_reason
 from harness.wast.convert import ConversionError, Script, convert, default_cache_root, wasm_tools_path
 from harness.wast.judge import Verdict, apply_xfail, judge
-from harness.wast.plan import Plan, Step, plan_script
+from harness.wast.plan import Plan, Step, cached_plan
 from harness.watcache import spectest_files
 from harness.worker import WorkerError, WorkerProcess
 
@@ -74,6 +74,7 @@ class SpecRunner:
         self._plans: dict[Path, Plan | ConversionError] = {}
         self._plan_locks: dict[Path, threading.Lock] = {}
         self._checked: set[tuple[str, int]] = set()
+        self._bases: dict[str, dict] = {}
         self._versions = {e.name: e.version() for e in self.engines}
         self._spectest = [str(p) for p in spectest_files(self.cache_root / "harness")]
 
@@ -204,7 +205,7 @@ class SpecRunner:
                     if unknown:
                         raise ConversionError(path, 1, f"unknown feature {unknown[0]!r} in the features "
                                               f"header; known: {', '.join(features.PROBES)}")
-                    self._plans[path] = plan_script(script)
+                    self._plans[path] = cached_plan(script)
                 except ConversionError as e:
                     self._plans[path] = e
                     self._report(BadInput(self._name(path), e.line, e.message))
@@ -255,10 +256,17 @@ class SpecRunner:
         return str(path)
 
     def _row(self, engine: Engine, file: Path | str, line: int, **fields: object) -> dict:
-        return {"run_id": self.run_id, "time": now(), "engine": engine.name,
-                "engine_version": self._versions[engine.name], "engine_flags": engine.flags,
-                "suite": self.suite, "file": file if isinstance(file, str) else self._name(file),
-                "line": line, "phase": "run", "expected_failure": False, **fields}
+        return {**self._row_base(engine), "time": now(),
+                "file": file if isinstance(file, str) else self._name(file),
+                "line": line, "expected_failure": False, **fields}
+
+    def _row_base(self, engine: Engine) -> dict:
+        """The columns every row of an engine shares, computed once."""
+        if engine.name not in self._bases:
+            self._bases[engine.name] = {
+                "run_id": self.run_id, "engine": engine.name, "engine_version": self._versions[engine.name],
+                "engine_flags": engine.flags, "suite": self.suite, "phase": "run"}
+        return self._bases[engine.name]
 
     def _report(self, problem: BadInput) -> None:
         with self._lock:

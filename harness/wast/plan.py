@@ -9,17 +9,23 @@ host references.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.wast import values, wrappers
+from harness.wast import binary, values, wrappers
 from harness.wast.binary import Export, FuncType, GlobalType, ModuleInfo, WasmParseError, read_module
 from harness.wast.convert import Script
 from harness.wast.wrappers import RESULT_WIRE, build_wrapper, needs_wrapper, param_slot, result_slot
 
-# Wrapper files are cached beside the script, named by the generator's own hash so that
-# a change to the generator never reuses an old wrapper.
+# Wrappers and plans are cached beside the converted script, named by a hash of the code
+# that makes them, so that a change to that code never reuses an old one.
 WRAPPER_FORMAT = hashlib.sha256(Path(wrappers.__file__).read_bytes()).hexdigest()[:10]
+PLAN_FORMAT = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (binary, values, wrappers))
+                             + Path(__file__).read_bytes()).hexdigest()[:10]
 
 ACTION_ASSERTS = {"assert_return", "assert_trap", "assert_exhaustion", "assert_exception", "action"}
 COMPILE_ASSERTS = {"assert_invalid", "assert_malformed"}
@@ -59,6 +65,7 @@ class _Modules:
         self.script = script
         self.infos: dict[str, ModuleInfo | None] = {}
         self.wrappers: dict[str, Path] = {}
+        self.lowerings: dict[tuple[str, str], _Lowering] = {}
 
     def info(self, filename: str) -> ModuleInfo | None:
         if filename not in self.infos:
@@ -67,6 +74,13 @@ class _Modules:
             except (OSError, WasmParseError):
                 self.infos[filename] = None
         return self.infos[filename]
+
+    def lowering(self, filename: str, export: Export, info: ModuleInfo) -> _Lowering:
+        # Scripts call the same few exports thousands of times: lower each once.
+        key = (filename, export.name)
+        if key not in self.lowerings:
+            self.lowerings[key] = _lower_export(export, info, lambda: self.wrapper(filename, info))
+        return self.lowerings[key]
 
     def wrapper(self, filename: str, info: ModuleInfo) -> Path:
         if filename not in self.wrappers:
@@ -79,6 +93,25 @@ class _Modules:
                 tmp.replace(path)
             self.wrappers[filename] = path
         return self.wrappers[filename]
+
+
+def cached_plan(script: Script) -> Plan:
+    """plan_script, kept as JSON beside the converted script: planning costs more than loading."""
+    path = script.dir / f"plan-{PLAN_FORMAT}.json"
+    try:
+        saved = json.loads(path.read_text())
+        steps = [Step(index=i, line=line, kind=kind, command=script.commands[i], wire=wire,
+                      result_slots=slots, local=local) for i, line, kind, wire, slots, local in saved]
+        return Plan(script=script, steps=steps,
+                    xfails=script.annotations.by_command([s.line for s in steps]))
+    except (OSError, ValueError, IndexError):
+        pass
+    plan = plan_script(script)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    saved = [[s.index, s.line, s.kind, s.wire, s.result_slots, s.local] for s in plan.steps]
+    tmp.write_text(json.dumps(saved))
+    tmp.replace(path)
+    return plan
 
 
 def plan_script(script: Script) -> Plan:
@@ -141,9 +174,10 @@ def _plan_action(step: Step, action: dict, target: str | None, modules: _Modules
     args = action.get("args", [])
     try:
         if export is not None and isinstance(export.type, FuncType | GlobalType):
-            param_slots, result_slots = _slots(export, info)  # type: ignore[arg-type]
-            if needs_wrapper(export.type):
-                wire["wrapper"] = {"file": str(modules.wrapper(target, info))}  # type: ignore[arg-type]
+            lowering = modules.lowering(target, export, info)  # type: ignore[arg-type]
+            param_slots, result_slots = lowering.params, lowering.results
+            if lowering.wrapper:
+                wire["wrapper"] = {"file": lowering.wrapper}
         else:
             # Types unknown: a missing export (the engine will say so) or a module we cannot
             # read. Call directly only when every value can cross exactly without a wrapper.
@@ -166,20 +200,33 @@ def _plan_action(step: Step, action: dict, target: str | None, modules: _Modules
         return
     if op == "get":
         wire.pop("args")
-    wire["results"] = [w for s in result_slots for w in _result_wire(s, wrapped="wrapper" in wire)]
+    wire["results"] = _result_wire(result_slots, wrapped="wrapper" in wire)
     step.result_slots = result_slots
     step.wire = wire
 
 
-def _slots(export: Export, info: ModuleInfo) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class _Lowering:
+    """How calls to one export travel: its param and result slots, and its wrapper if any."""
+
+    params: list[str]
+    results: list[str]
+    wrapper: str | None
+
+
+def _lower_export(export: Export, info: ModuleInfo, wrapper: Callable[[], Path]) -> _Lowering:
     if isinstance(export.type, GlobalType):
-        return [], [result_slot(export.type.valtype, info)]
-    ft = export.type
-    assert isinstance(ft, FuncType)
-    return [param_slot(p, info) for p in ft.params], [result_slot(r, info) for r in ft.results]
+        params, results = [], [result_slot(export.type.valtype, info)]
+    else:
+        ft = export.type
+        assert isinstance(ft, FuncType)
+        params = [param_slot(p, info) for p in ft.params]
+        results = [result_slot(r, info) for r in ft.results]
+    return _Lowering(params, results, str(wrapper()) if needs_wrapper(export.type) else None)
 
 
-def _result_wire(slot: str, wrapped: bool) -> tuple[str, ...]:
+def _result_wire(slots: list[str], wrapped: bool) -> list[str]:
     if not wrapped:
-        return {"extern": ("externref",), "func": ("funcref",)}.get(slot, (slot,))
-    return RESULT_WIRE[slot]
+        direct = {"extern": "externref", "func": "funcref"}
+        return [direct.get(s, s) for s in slots]
+    return [w for s in slots for w in RESULT_WIRE[s]]
