@@ -59,6 +59,7 @@ class BrowserServer:
         self.roots = [Path(os.path.realpath(r)) for r in roots]
         self.on_replies = on_replies
         self._files: set[str] = set()          # exact files the harness named (realpaths)
+        self._bundles: dict[str, bytes] = {}   # request id -> its module files, concatenated
         self._requests: collections.deque[dict] = collections.deque()
         self._cond = threading.Condition()
         self._reply_lock = threading.Lock()
@@ -104,6 +105,30 @@ class BrowserServer:
             self._cond.notify()
 
     # --- files ------------------------------------------------------------------
+    def bundle(self, request: dict, paths: Iterable[str]) -> None:
+        """Put every file a request names into one download, and tell the page where each lies.
+
+        A script may hold hundreds of modules; one HTTP round trip each costs more than
+        compiling them. Only files we would serve anyway go in.
+        """
+        chunks, index, offset = [], {}, 0
+        for path in dict.fromkeys(paths):
+            real = self.resolve(path)
+            if real is None:
+                continue
+            data = real.read_bytes()
+            index[path] = [offset, len(data)]
+            chunks.append(data)
+            offset += len(data)
+        key = str(request.get("id"))
+        with self._cond:
+            self._bundles = {key: b"".join(chunks)}  # one request runs at a time
+        request["bundle"] = {"url": f"/bundle/{key}", "index": index}
+
+    def _bundle(self, key: str) -> bytes | None:
+        with self._cond:
+            return self._bundles.get(key)
+
     def allow_files(self, paths: Iterable[str]) -> None:
         """Serve exactly these files too (the harness named them), wherever they are."""
         self._files.update(os.path.realpath(p) for p in paths)
@@ -192,6 +217,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(_js_file(unquote(raw[len("/js/"):])))
         elif raw.startswith("/files/"):
             self._file(self.owner.resolve(unquote(raw[len("/files"):])))
+        elif raw.startswith("/bundle/"):
+            body = self.owner._bundle(raw[len("/bundle/"):])
+            if body is None:
+                self._not_found()
+            else:
+                self._send(HTTPStatus.OK, body, "application/octet-stream")
         else:
             self._not_found()
 

@@ -101,6 +101,7 @@ class BrowserWorker:
                 self.started.wait()
                 assert self.server is not None
                 self.server.allow_files(_files_of(request))
+                self.server.bundle(request, _files_of(request))
                 self.inflight.add(request.get("id"))
                 self.server.submit(request)
             else:

@@ -113,8 +113,11 @@ class SpecRunner:
     def close(self) -> None:
         with self._lock:
             workers, self._workers = self._workers, []
+        # Browsers take a while to shut down: let them all do it at once.
         for worker in workers:
-            worker.close()
+            worker.ask_to_exit()
+        for worker in workers:
+            worker.wait_and_kill()
 
     def run_file(self, path: Path, engine: Engine) -> FileOutcome:
         started = time.perf_counter()

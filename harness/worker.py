@@ -97,13 +97,21 @@ class WorkerProcess:
         proc.popen.wait()
 
     def close(self) -> None:
+        self.ask_to_exit()
+        self.wait_and_kill()
+
+    def ask_to_exit(self) -> None:
+        """The first half of close(): closing many workers at once, ask them all first."""
         proc = self._proc
         if proc is not None and proc.popen.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 self._send({"id": 0, "op": "exit"})
-                proc.popen.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
+
+    def wait_and_kill(self, timeout: float = 2.0) -> None:
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.popen.wait(timeout=timeout)
         self.kill()
 
     def stderr_tail(self) -> str:

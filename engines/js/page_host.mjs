@@ -9,7 +9,19 @@ import { createRunner } from "./runner.mjs";
 
 const FLUSH_MS = 50;
 
+// The module files of the current request, fetched in one piece (see BrowserServer.bundle).
+let bundle = { bytes: null, index: {} };
+
+async function loadBundle(request) {
+  bundle = { bytes: null, index: {} };
+  if (!request.bundle) return;
+  const res = await fetch(request.bundle.url, { cache: "no-store" });
+  if (res.ok) bundle = { bytes: new Uint8Array(await res.arrayBuffer()), index: request.bundle.index };
+}
+
 async function loadBytes(path) {
+  const at = bundle.index[path];
+  if (bundle.bytes && at) return bundle.bytes.subarray(at[0], at[0] + at[1]);
   const url = "/files" + path.split("/").map(encodeURIComponent).join("/");
   const res = await fetch(url, { cache: "no-store" });
   if (!res.ok) {
@@ -80,6 +92,7 @@ async function nextRequest() {
 async function main() {
   for (;;) {
     const request = await nextRequest();
+    await loadBundle(request);
     await runner.handle(request, emitter(request.careful !== false));
     await flush();
   }
