@@ -120,14 +120,13 @@ class BrowserServer:
             index[path] = [offset, len(data)]
             chunks.append(data)
             offset += len(data)
-        key = str(request.get("id"))
         with self._cond:
-            self._bundles = {key: b"".join(chunks)}  # one request runs at a time
-        request["bundle"] = {"url": f"/bundle/{key}", "index": index}
+            self._bundles[str(request.get("id"))] = b"".join(chunks)
+        request["bundle"] = {"index": index}
 
-    def _bundle(self, key: str) -> bytes | None:
+    def _bundle(self, request: dict) -> bytes:
         with self._cond:
-            return self._bundles.get(key)
+            return self._bundles.pop(str(request.get("id")), b"")
 
     def allow_files(self, paths: Iterable[str]) -> None:
         """Serve exactly these files too (the harness named them), wherever they are."""
@@ -217,12 +216,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(_js_file(unquote(raw[len("/js/"):])))
         elif raw.startswith("/files/"):
             self._file(self.owner.resolve(unquote(raw[len("/files"):])))
-        elif raw.startswith("/bundle/"):
-            body = self.owner._bundle(raw[len("/bundle/"):])
-            if body is None:
-                self._not_found()
-            else:
-                self._send(HTTPStatus.OK, body, "application/octet-stream")
         else:
             self._not_found()
 
@@ -237,10 +230,18 @@ class _Handler(BaseHTTPRequestHandler):
         if request is None:
             self._send(HTTPStatus.NO_CONTENT)
             return
+        # One response carries the request and its modules: a 4-byte big-endian length,
+        # the request's JSON, then the bundle's bytes (see page_host.mjs).
+        bundle = owner._bundle(request)
+        text = json.dumps(request).encode()
         try:
-            self._send(HTTPStatus.OK, json.dumps(request).encode(), "application/json")
+            self._send(HTTPStatus.OK, len(text).to_bytes(4, "big") + text + bundle,
+                       "application/octet-stream")
         except OSError:
             owner._give_back(request)  # the page went away mid-poll; the next poll gets it
+            if bundle:
+                with owner._cond:
+                    owner._bundles[str(request.get("id"))] = bundle
             raise
 
     def do_POST(self) -> None:

@@ -121,10 +121,20 @@ def test_server_answers_only_its_own_origin(server) -> None:
     assert fetch(server, "/", host=f"localhost:{server.port}")[0] == 200
 
 
-def test_server_carries_requests_and_replies(server) -> None:
-    server.submit({"id": 7, "op": "run", "commands": []})
+def test_server_carries_requests_and_replies(server, tmp_path: Path) -> None:
+    module = tmp_path / "m.wasm"
+    module.write_bytes(b"\0asm\1\0\0\0")
+    server.allow_files([str(module)])
+    request = {"id": 7, "op": "run", "commands": [{"i": 0, "do": "module", "file": str(module)}]}
+    server.bundle(request, [str(module)])
+    server.submit(request)
     status, _, body = fetch(server, "/next")
-    assert status == 200 and json.loads(body)["id"] == 7
+    # The request's JSON behind its 4-byte length, then the bytes of the modules it names.
+    length = int.from_bytes(body[:4], "big")
+    sent = json.loads(body[4:4 + length])
+    assert status == 200 and sent["id"] == 7
+    start, size = sent["bundle"]["index"][str(module)]
+    assert body[4 + length + start:4 + length + start + size] == module.read_bytes()
     batch = [{"id": 7, "i": 0, "ok": True, "values": []}, {"id": 7, "done": True}]
     assert fetch(server, "/reply", "POST", json.dumps(batch).encode())[0] == 204
     assert server.replies == batch

@@ -9,15 +9,8 @@ import { createRunner } from "./runner.mjs";
 
 const FLUSH_MS = 50;
 
-// The module files of the current request, fetched in one piece (see BrowserServer.bundle).
+// The module files of the current request, which arrive with it (see BrowserServer.bundle).
 let bundle = { bytes: null, index: {} };
-
-async function loadBundle(request) {
-  bundle = { bytes: null, index: {} };
-  if (!request.bundle) return;
-  const res = await fetch(request.bundle.url, { cache: "no-store" });
-  if (res.ok) bundle = { bytes: new Uint8Array(await res.arrayBuffer()), index: request.bundle.index };
-}
 
 async function loadBytes(path) {
   const at = bundle.index[path];
@@ -80,7 +73,14 @@ async function nextRequest() {
   for (;;) {
     try {
       const res = await fetch("/next", { cache: "no-store" });
-      if (res.status === 200) return await res.json();
+      if (res.status === 200) {
+        // A 4-byte big-endian length, the request's JSON, then its modules' bytes.
+        const body = new Uint8Array(await res.arrayBuffer());
+        const length = new DataView(body.buffer).getUint32(0);
+        const request = JSON.parse(new TextDecoder().decode(body.subarray(4, 4 + length)));
+        bundle = { bytes: body.subarray(4 + length), index: request.bundle ? request.bundle.index : {} };
+        return request;
+      }
       if (res.status !== 204) throw new Error(`GET /next: HTTP ${res.status}`);
     } catch (err) {
       console.error(err);
@@ -92,7 +92,6 @@ async function nextRequest() {
 async function main() {
   for (;;) {
     const request = await nextRequest();
-    await loadBundle(request);
     await runner.handle(request, emitter(request.careful !== false));
     await flush();
   }
