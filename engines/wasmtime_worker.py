@@ -32,7 +32,9 @@ def make_engine(options: dict) -> wasmtime.Engine:
                     "multi_memory", "memory64", "relaxed_simd", "exceptions", "function_references",
                     "gc", "wide_arithmetic", "custom_page_sizes"):
         setattr(config, f"wasm_{feature}", True)
-    for feature in options.get("disable", []):
+    disable = options.get("disable", [])
+    # From the command line (`--engine wasmtime:disable=gc`) one name arrives as a string.
+    for feature in [disable] if isinstance(disable, str) else disable:
         setattr(config, f"wasm_{feature}", False)
     if options.get("strategy"):
         config.strategy = options["strategy"]
@@ -108,6 +110,8 @@ class Worker:
             _stage("link", st.linker.instantiate, st.store, module)
         elif do in ("call", "get"):
             return self.action(cmd, st)
+        elif do == "js":
+            raise Reported("unsupported", "no JavaScript in this engine")
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None

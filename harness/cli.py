@@ -98,6 +98,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_spec)
 
+    p = sub.add_parser(
+        "detect", help="measure the feature-support matrix on engines",
+        description="Probe every WebAssembly feature, JS API and host capability on every engine "
+                    "configuration (suites/features), print the matrix, write it as Markdown, HTML, CSV "
+                    "and JSON, and show where webassembly.org's published table disagrees.",
+        epilog="answers: supported, unsupported, flag (a V8 flag enables it), n/a, error. "
+               "Exit status: 0 ok; 1 when an absence check fails (a probe still says supported with "
+               "its feature switched off); 2 on bad input.")
+    p.add_argument("--engine", action="append", metavar="NAME",
+                   help="engine configuration(s), NAME:key=value, or all (default: all)")
+    p.add_argument("--feature", action="append", metavar="KEY", help="only these features (repeatable)")
+    p.add_argument("--probes", type=Path, default=None, metavar="DIR",
+                   help="probe folder (default: suites/features)")
+    p.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="parallel jobs (default 2)")
+    p.add_argument("--out", type=Path, default=Path("results") / "features", metavar="DIR",
+                   help="where matrix.{md,html,csv,json} go (default: %(default)s)")
+    p.add_argument("--json", action="store_true",
+                   help="print {engine configuration: {feature: answer}} instead of the table")
+    _db_option(p)
+    p.set_defaults(func=cmd_detect)
+
     p = sub.add_parser("export", help="write the results table as Parquet, CSV or JSON",
                        description="Export results rows: one run (default: the latest) or all.")
     _db_option(p)
@@ -250,6 +271,61 @@ def _progress(console: Console, enabled: bool) -> Progress:
     return Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, transient=True,
                     disable=not (enabled and console.is_terminal))
+
+
+# --- detect ------------------------------------------------------------------------
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from harness import detect
+    from reports import claims, matrix
+
+    engines = resolve(args.engine)
+    missing = [f"{e.name}: engine unavailable: {e.availability().reason}" for e in engines
+               if not e.availability().ok]
+    engines = [e for e in engines if e.availability().ok]
+    probes = detect.load_probes(args.probes or detect.PROBES_DIR)
+    if args.feature:
+        unknown = sorted(set(args.feature) - {p.feature for p in probes})
+        if unknown:
+            print(f"wasm-harness: error: no probe for {', '.join(unknown)}; known: "
+                  f"{', '.join(sorted({p.feature for p in probes}))}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        probes = [p for p in probes if p.feature in args.feature]
+    started = runinfo.now()
+    run_id = runinfo.new_run_id(started)
+    store = ResultsStore(args.db)
+    meta = runinfo.run_metadata(run_id, started, shlex.join(["wasm-harness", *sys.argv[1:]]))
+    meta["engines"] = {e.name: {"version": e.version(), "flags": e.flags} for e in engines}
+    store.start_run(meta)
+    status = "interrupted"
+    wall = time.perf_counter()
+    try:
+        result = detect.detect(engines, probes, jobs=max(1, args.jobs), sink=store.add_rows, run_id=run_id)
+        status = "finished"
+    finally:
+        wall = time.perf_counter() - wall
+        store.finish_run(run_id, status, runinfo.now())
+        store.close()
+    files = matrix.write_all(result, args.out, run_id, started.isoformat(timespec="seconds"))
+    failed_absence = sorted(f for f, a in result.absence.items() if a.answer != "unsupported")
+    for line in missing:
+        print(f"error: {line}", file=sys.stderr)
+    for feature in failed_absence:
+        print(f"error: absence check: {feature} switched off still answers "
+              f"{result.absence[feature].answer}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(matrix.as_json(result), indent=2))
+    else:
+        print(matrix.text_table(result))
+        found = claims.disagreements(result)
+        if found:
+            print(f"\nwhere the published table ({claims.source()}) disagrees:")
+            print(matrix.disagreement_table(found))
+        print(f"\n{len(result.features)} features x {len(result.engines)} engine configurations in "
+              f"{wall:.1f} s; wrote {', '.join(str(f) for f in files)}")
+    if missing:
+        return EXIT_BAD_INPUT
+    return EXIT_UNEXPECTED if failed_absence else 0
 
 
 # --- export / runs -------------------------------------------------------------
