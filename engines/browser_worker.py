@@ -39,7 +39,7 @@ from engines.browser_server import POLL_SECONDS, BrowserServer
 # to the worker's private TMPDIR, and nothing is uploaded.
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--enable-crash-reporter"]
-# Harmless now; WebGPU tests will need them.
+# WebGPU (the `webgpu` feature probe): a fallback adapter, since there is no GPU here.
 FIREFOX_PREFS = {"dom.webgpu.enabled": True, "gfx.webgpu.ignore-blocklist": True}
 START_SECONDS = 60.0            # launch + page load
 TICK_MS = 100                   # how often the main thread lets Playwright deliver events
@@ -216,13 +216,19 @@ class BrowserWorker:
 
 
 def _files_of(request: dict) -> list[str]:
-    """Every module file a run request names: the page may fetch exactly these."""
+    """Every file a run request names: the page may fetch (or import) exactly these.
+
+    Module files of commands and wrappers, and the `files` of `js` commands (modules
+    and data their code imports or reads through `host`).
+    """
     files = list(request.get("spectest") or [])
     for cmd in request.get("commands") or []:
         if cmd.get("file"):
             files.append(cmd["file"])
         if isinstance(cmd.get("wrapper"), dict) and cmd["wrapper"].get("file"):
             files.append(cmd["wrapper"]["file"])
+        if isinstance(cmd.get("files"), list):
+            files.extend(cmd["files"])
     return [f for f in files if isinstance(f, str)]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -79,7 +80,10 @@ class DenoEngine(JsHostEngine):
     def argv(self, binary: str) -> list[str]:
         flags = self.flags_list()
         v8 = [f"--v8-flags={','.join(flags)}"] if flags else []
-        return [binary, "run", "--quiet", "--allow-read", *v8, str(HOST)]
+        # Reads anywhere (module files); writes only to the temporary directory, whose name
+        # it may read from the environment (the `wasi` feature probe captures stdout in a file there).
+        return [binary, "run", "--quiet", "--allow-read", f"--allow-write={tempfile.gettempdir()}",
+                "--allow-env=TMPDIR,TMP,TEMP", *v8, str(HOST)]
 
 
 class BunEngine(JsHostEngine):

@@ -106,6 +106,8 @@ class Worker:
             _stage("link", Instance, module, st.imports)
         elif do in ("call", "get"):
             return self.action(cmd, st)
+        elif do == "js":
+            raise Reported("unsupported", "no JavaScript in this engine")
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None

@@ -2,6 +2,7 @@
 // Node runs it directly; Deno and Bun run it through their Node compatibility.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { createRunner } from "./runner.mjs";
 
 const version = globalThis.Deno
@@ -9,7 +10,16 @@ const version = globalThis.Deno
   : globalThis.Bun
     ? `bun ${Bun.version}`
     : `node ${process.version}`;
-const runner = createRunner({ loadBytes: (path) => readFileSync(path), version });
+// Stdout carries protocol lines only: stray console output (a `js` command's code) goes to stderr.
+for (const method of ["log", "info", "debug", "dir", "table"]) console[method] = console.error.bind(console);
+
+// Host services for `js` commands (see runner.mjs); the name comes from the runtime itself.
+const host = {
+  name: globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node",
+  importModule: (path) => import(pathToFileURL(path).href),
+  readFile: (path) => new Uint8Array(readFileSync(path)),
+};
+const runner = createRunner({ loadBytes: (path) => readFileSync(path), version, host });
 // Each reply is written at once (pipe writes are synchronous in Node on Linux), so a
 // worker that dies has already handed over everything it finished.
 const emit = (obj) => {

@@ -9,14 +9,15 @@ import { createRunner } from "./runner.mjs";
 
 const FLUSH_MS = 50;
 
+const fileUrl = (path) => "/files" + path.split("/").map(encodeURIComponent).join("/");
+
 // The module files of the current request, which arrive with it (see BrowserServer.bundle).
 let bundle = { bytes: null, index: {} };
 
 async function loadBytes(path) {
   const at = bundle.index[path];
   if (bundle.bytes && at) return bundle.bytes.subarray(at[0], at[0] + at[1]);
-  const url = "/files" + path.split("/").map(encodeURIComponent).join("/");
-  const res = await fetch(url, { cache: "no-store" });
+  const res = await fetch(fileUrl(path), { cache: "no-store" });
   if (!res.ok) {
     const why = res.status === 404 ? " (missing, or outside the directories the browser worker serves)" : "";
     throw new Error(`cannot load ${path}: HTTP ${res.status}${why}`);
@@ -24,7 +25,20 @@ async function loadBytes(path) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-const runner = createRunner({ loadBytes, version: navigator.userAgent });
+// Host services for `js` commands (see runner.mjs). A module or file must be one the
+// request named (a `js` command's `files`), or the server answers 404.
+const host = {
+  name: /\bFirefox\//.test(navigator.userAgent) ? "firefox" : /Chrom(e|ium)\//.test(navigator.userAgent) ? "chromium" : "browser",
+  importModule: async (path) => {
+    try {
+      return await import(fileUrl(path));
+    } catch (err) {
+      throw new Error(`cannot import ${path}: ${err} (a page may import only files its request names in \`files\`)`);
+    }
+  },
+  readFile: async (path) => (await loadBytes(path)).slice(),
+};
+const runner = createRunner({ loadBytes, version: navigator.userAgent, host });
 
 // Batches are posted one after another, so they reach the worker in order.
 let pending = [];

@@ -44,7 +44,24 @@ export function classifyError(err) {
   return { kind, message };
 }
 
-export function createRunner({ loadBytes, version }) {
+// The constructor of async functions: a `js` command's code is the body of one.
+const AsyncFunction = (async () => {}).constructor;
+
+// Runs a `js` command: `code` is the body of an async function of one argument, `host`
+// (the shim's host services plus the command's `args` and `files`); its result goes back
+// as JSON. Host services (from the shim): name ("node", "deno", "bun", "chromium",
+// "firefox"), importModule(absPath), readFile(absPath) -> Uint8Array.
+async function runJs(cmd, host) {
+  if (typeof cmd.code !== "string") throw internal("js command without code");
+  const fn = new AsyncFunction("host", cmd.code);
+  const args = cmd.args && typeof cmd.args === "object" ? cmd.args : {};
+  const files = Array.isArray(cmd.files) ? cmd.files : [];
+  const result = await fn(Object.freeze({ ...host, args, files }));
+  const text = JSON.stringify(result === undefined ? null : result);
+  return [["json", text === undefined ? "null" : text]];
+}
+
+export function createRunner({ loadBytes, version, host = {} }) {
   // Host values for (ref.extern N): one object per N for the runner's lifetime.
   const hostById = new Map();
   const idByHost = new WeakMap();
@@ -254,6 +271,8 @@ export function createRunner({ loadBytes, version }) {
           }
           return decodeResults(cmd.results, ret);
         }
+        case "js":
+          return await runJs(cmd, host);
         default:
           throw unsupported(`unknown command ${JSON.stringify(cmd.do)}`);
       }
