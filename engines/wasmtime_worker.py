@@ -42,6 +42,7 @@ def make_engine(options: dict) -> wasmtime.Engine:
         config.target = options["target"]
     # Wasmtime's own on-disk compilation cache, as the wasmtime CLI uses by default.
     config.cache = bool(options.get("cache", True))
+    config.shared_memory = True  # shared memories need it as well as the threads proposal
     config.epoch_interruption = True
     config.parallel_compilation = False  # the harness runs one worker per core
     return wasmtime.Engine(config)

@@ -321,6 +321,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
         if found:
             print(f"\nwhere the published table ({claims.source()}) disagrees:")
             print(matrix.disagreement_table(found))
+        if result.cross_check_differences():
+            print("\nwhere wasm-feature-detect answers otherwise:")
+            print(matrix.cross_check_table(result))
         print(f"\n{len(result.features)} features x {len(result.engines)} engine configurations in "
               f"{wall:.1f} s; wrote {', '.join(str(f) for f in files)}")
     if missing:

@@ -32,7 +32,7 @@ ANSWERS = ("supported", "unsupported", "flag", "n/a", "error")
 SUPPORT_VALUE = {"supported": 1.0, "flag": 0.5, "unsupported": 0.0}
 JS_TIMEOUT = 30.0
 
-_HEADER = re.compile(r"^\s*(?:;;|//)\s*(?P<key>feature|wasmtime|v8-flag):\s*(?P<value>\S+)")
+_HEADER = re.compile(r"^\s*(?:;;|//)\s*(?P<key>feature|wasmtime|v8-flag):\s*(?P<value>\S.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Probe:
     feature: str
     path: Path
     kind: str                      # "wast" or "js"
-    wasmtime_switch: str | None = None
+    wasmtime_switches: tuple[str, ...] = ()   # Config switches that turn the feature off
     v8_flag: str | None = None
 
 
@@ -57,6 +57,19 @@ class Matrix:
     cells: dict[tuple[str, str], Answer] = field(default_factory=dict)        # (engine, feature)
     absence: dict[str, Answer] = field(default_factory=dict)                 # feature -> answer off
     versions: dict[str, str] = field(default_factory=dict)
+    wasm_feature_detect: dict[str, dict[str, bool]] = field(default_factory=dict)  # engine -> answers
+
+    def cross_check_differences(self) -> list[tuple[str, str, bool, Answer]]:
+        """(engine, feature, wasm-feature-detect's answer, ours) wherever the two differ."""
+        found = []
+        for engine, theirs in self.wasm_feature_detect.items():
+            for feature, says in sorted(theirs.items()):
+                ours = self.cells.get((engine, feature))
+                if ours is None or ours.answer == "n/a":
+                    continue
+                if says != (ours.answer == "supported"):
+                    found.append((engine, feature, says, ours))
+        return found
 
     def get(self, engine: str, feature: str) -> Answer:
         return self.cells.get((engine, feature), Answer("error", "not probed"))
@@ -72,7 +85,8 @@ def load_probes(root: Path = PROBES_DIR) -> list[Probe]:
                 header[match["key"]] = match["value"]
         probes.append(Probe(feature=header.get("feature", path.stem), path=path,
                             kind="wast" if path.suffix == ".wast" else "js",
-                            wasmtime_switch=header.get("wasmtime"), v8_flag=header.get("v8-flag")))
+                            wasmtime_switches=tuple(header.get("wasmtime", "").split()),
+                            v8_flag=header.get("v8-flag")))
     return probes
 
 
@@ -130,27 +144,52 @@ def js_answer(reply: dict) -> Answer:
     return Answer("error", f"probe returned {value!r}")
 
 
-def js_commands(probes: list[Probe]) -> list[dict]:
-    return [{"i": n, "do": "js", "code": p.path.read_text(), "args": js_args()} for n, p in enumerate(probes)]
+WASM_FEATURE_DETECT = ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
+CROSS_CHECK = PROBES_DIR / "js" / "_wasm_feature_detect.js"
 
 
-def js_args() -> dict:
-    wfd = ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
-    return {"wasmFeatureDetect": str(wfd)}
+def js_command(index: int, code: str) -> dict:
+    # The wasm-feature-detect module is the one file a probe imports; a browser may
+    # load only files a command names.
+    return {"i": index, "do": "js", "code": code, "args": {"wasmFeatureDetect": str(WASM_FEATURE_DETECT)},
+            "files": [str(WASM_FEATURE_DETECT)]}
+
+
+def run_js(engine: Engine, codes: list[str]) -> list[dict] | str:
+    """Replies to `js` commands in order, or why the engine could not run them."""
+    if isinstance(engine, ScriptEngine):
+        return "runs whole scripts only"
+    worker = WorkerProcess(engine.worker_spec())
+    try:
+        replies = worker.run_batch([js_command(n, c) for n, c in enumerate(codes)], JS_TIMEOUT)
+    except WorkerError as e:
+        return str(e)
+    finally:
+        worker.close()
+    return [replies.get(n, {"ok": False, "error": {"kind": "internal", "message": "no reply"}})
+            for n in range(len(codes))]
 
 
 def run_js_probes(probes: list[Probe], engine: Engine) -> dict[tuple[str, str], Answer]:
-    if isinstance(engine, ScriptEngine):
-        return {(engine.name, p.feature): Answer("n/a", "runs whole scripts only") for p in probes}
-    worker = WorkerProcess(engine.worker_spec())
+    replies = run_js(engine, [p.path.read_text() for p in probes])
+    if isinstance(replies, str):
+        kind = "n/a" if isinstance(engine, ScriptEngine) else "error"
+        return {(engine.name, p.feature): Answer(kind, replies) for p in probes}
+    return {(engine.name, p.feature): js_answer(r) for p, r in zip(probes, replies, strict=True)}
+
+
+def cross_check(engine: Engine) -> dict[str, bool] | None:
+    """wasm-feature-detect's own answers on a JS engine ({detector: bool}), or None."""
+    if not CROSS_CHECK.exists() or isinstance(engine, ScriptEngine):
+        return None
+    replies = run_js(engine, [CROSS_CHECK.read_text()])
+    if isinstance(replies, str) or not replies[0].get("ok"):
+        return None
     try:
-        replies = worker.run_batch(js_commands(probes), JS_TIMEOUT)
-    except WorkerError as e:
-        return {(engine.name, p.feature): Answer("error", str(e)) for p in probes}
-    finally:
-        worker.close()
-    return {(engine.name, p.feature): js_answer(replies.get(n, {"ok": False}))
-            for n, p in enumerate(probes)}
+        value = json.loads(replies[0]["values"][0][1])
+    except (KeyError, IndexError, ValueError):
+        return None
+    return {k: bool(v) for k, v in value.items()} if isinstance(value, dict) else None
 
 
 # --- flags and absence ---------------------------------------------------------------------
@@ -161,6 +200,8 @@ def flagged(engine: Engine, flag: str) -> Engine | None:
     if isinstance(engine, NodeEngine | DenoEngine):
         return type(engine)(name, {**engine.options, "flags": [*engine.flags_list(), flag]})
     if isinstance(engine, ChromiumEngine):
+        # Chromium's V8 spells its wasm flags --wasm-X and ignores --experimental-wasm-X.
+        flag = flag.replace("--experimental-wasm-", "--wasm-")
         args = engine.options.get("args", [])
         args = args.split() if isinstance(args, str) else list(args)
         return type(engine)(name, {**engine.options, "args": [*args, f"--js-flags={flag}"]})
@@ -180,21 +221,29 @@ def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
         with ThreadPoolExecutor(max(1, jobs)) as pool:
             for answers in pool.map(lambda e: run_js_probes(js, e), engines):
                 matrix.cells.update(answers)
+            for engine, theirs in zip(engines, pool.map(cross_check, engines), strict=True):
+                if theirs is not None:
+                    matrix.wasm_feature_detect[engine.name] = theirs
 
-    # Unsupported where a V8 flag exists: does the flagged configuration support it?
-    retry = [(e, p) for e in engines for p in wast
-             if p.v8_flag and matrix.get(e.name, p.feature).answer == "unsupported"
-             and flagged(e, p.v8_flag) is not None]
-    for engine, probe in retry:
-        variant = flagged(engine, probe.v8_flag)  # type: ignore[arg-type]
-        answer = run_wast_probes([probe], [variant], 1, None, run_id)  # type: ignore[list-item]
-        if answer.get((variant.name, probe.feature), Answer("error")).answer == "supported":  # type: ignore[union-attr]
+    # Unsupported where a V8 flag exists: does the same configuration with the flag support it?
+    retry = [(e, p, flagged(e, p.v8_flag)) for e in engines for p in probes
+             if p.v8_flag and matrix.get(e.name, p.feature).answer == "unsupported"]
+    for engine, probe, variant in retry:
+        if variant is None:
+            continue
+        if probe.kind == "wast":
+            got = run_wast_probes([probe], [variant], 1, None, run_id).get((variant.name, probe.feature))
+        else:
+            # A host that rejects the flag does not start: that is "no flag", not an error.
+            got = run_js_probes([probe], variant).get((variant.name, probe.feature))
+        if got is not None and got.answer == "supported":
             matrix.cells[(engine.name, probe.feature)] = Answer("flag", f"with {probe.v8_flag}")
 
     # Absence: the same probe on Wasmtime with the feature switched off must say unsupported.
-    switchable = [p for p in wast if p.wasmtime_switch]
-    for probe in switchable:
-        off = make(f"{absence_engine}:disable={probe.wasmtime_switch}")
+    for probe in (p for p in wast if p.wasmtime_switches):
+        base = make(absence_engine)
+        off = type(base)(f"{absence_engine} without {probe.feature}",
+                         {**base.options, "disable": list(probe.wasmtime_switches)})
         got = run_wast_probes([probe], [off], 1, None, run_id)
         matrix.absence[probe.feature] = got.get((off.name, probe.feature), Answer("error", "not probed"))
     if sink is not None:

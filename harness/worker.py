@@ -78,6 +78,11 @@ class WorkerProcess:
         self._proc = proc
         reply = self._request({"op": "hello"}, timeout=60.0)
         if reply is None or not reply.get("ok"):
+            # Let a dying worker finish writing why before reading it.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                popen.wait(timeout=2)
+            if proc.stderr_reader is not None:
+                proc.stderr_reader.join(timeout=1)
             tail = self.stderr_tail()
             self.kill()
             raise WorkerError(f"{self.spec.label}: worker did not start: {tail or reply}")

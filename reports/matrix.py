@@ -45,6 +45,13 @@ def disagreement_table(found: list[claims.Disagreement], fmt: str = "simple") ->
                     tablefmt=fmt)
 
 
+def cross_check_table(matrix: Matrix, fmt: str = "simple") -> str:
+    rows = [[engine, feature, "supported" if says else "unsupported", ours.answer, ours.detail[:70]]
+            for engine, feature, says, ours in matrix.cross_check_differences()]
+    return tabulate(rows, headers=["engine", "feature", "wasm-feature-detect", "our probe", "detail"],
+                    tablefmt=fmt)
+
+
 def write_all(matrix: Matrix, out: Path, run_id: str, when: str) -> list[Path]:
     """Write matrix.md, matrix.html, matrix.csv and matrix.json into `out`."""
     out.mkdir(parents=True, exist_ok=True)
@@ -53,6 +60,10 @@ def write_all(matrix: Matrix, out: Path, run_id: str, when: str) -> list[Path]:
           text_table(matrix, "github"), "",
           f"## Where the published table disagrees ({claims.source()})", "",
           disagreement_table(found, "github") if found else "No disagreements.", ""]
+    if matrix.wasm_feature_detect:
+        differences = matrix.cross_check_differences()
+        md += ["## wasm-feature-detect cross-check (npm wasm-feature-detect 1.9.0, in every JS host)", "",
+               cross_check_table(matrix, "github") if differences else "It agrees with every probe.", ""]
     if matrix.absence:
         md += ["## Absence checks (Wasmtime with the feature switched off)", "",
                tabulate([[f, a.answer] for f, a in matrix.absence.items()], headers=["feature", "answer"],
@@ -61,10 +72,14 @@ def write_all(matrix: Matrix, out: Path, run_id: str, when: str) -> list[Path]:
     html = env.get_template("matrix.html").render(
         run_id=run_id, when=when, engines=matrix.engines, features=matrix.features, versions=matrix.versions,
         cell=matrix.get, disagreements=found, disagree={(d.engine, d.feature) for d in found},
-        absence=matrix.absence, source=claims.source())
+        absence=matrix.absence, source=claims.source(), differences=matrix.cross_check_differences())
     document = {"run_id": run_id, "matrix": as_json(matrix), "versions": matrix.versions,
                 "details": {e: {f: matrix.get(e, f).detail for f in matrix.features} for e in matrix.engines},
                 "absence": {f: a.answer for f, a in matrix.absence.items()},
+                "wasm_feature_detect": matrix.wasm_feature_detect,
+                "cross_check_differences": [
+                    {"engine": e, "feature": f, "wasm_feature_detect": says, "ours": ours.answer}
+                    for e, f, says, ours in matrix.cross_check_differences()],
                 "disagreements": [{"engine": d.engine, "version": d.version, "feature": d.feature,
                                    "claim": d.claim.answer, "published": d.claim.raw, "note": d.claim.note,
                                    "measured": d.measured} for d in found],
