@@ -9,10 +9,11 @@ RESULTS ?= results
 setup:
 	@VENV=$(VENV) bash setup/setup.sh
 
-## The main job: the spec corpus on every engine, results exported beside the database.
+## The main job: the spec corpus and the feature matrix on every engine, results exported.
 nightly: setup
 	$(BIN)/wasm-harness engines
 	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --strict
+	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --out $(RESULTS)/features
 	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb -o $(RESULTS)/latest.parquet
 	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb -o $(RESULTS)/latest.csv
 

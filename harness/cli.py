@@ -8,6 +8,7 @@ import json
 import shlex
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -139,6 +140,17 @@ def _db_option(p: argparse.ArgumentParser) -> None:
                    help="results database (default: %(default)s)")
 
 
+def _start_run(db: Path, engines: list) -> tuple[ResultsStore, str, datetime, dict]:
+    """Open the store and record a new run with its metadata and engine versions."""
+    started = runinfo.now()
+    run_id = runinfo.new_run_id(started)
+    store = ResultsStore(db)
+    meta = runinfo.run_metadata(run_id, started, shlex.join(["wasm-harness", *sys.argv[1:]]))
+    meta["engines"] = {e.name: {"version": e.version(), "flags": e.flags} for e in engines}
+    store.start_run(meta)
+    return store, run_id, started, meta
+
+
 # --- engines -----------------------------------------------------------------
 
 def cmd_engines(args: argparse.Namespace) -> int:
@@ -206,13 +218,7 @@ def cmd_spec(args: argparse.Namespace) -> int:
     if not files and not problems:
         bad.append("no .wast files selected")
 
-    started = runinfo.now()
-    run_id = runinfo.new_run_id(started)
-    store = ResultsStore(args.db)
-    meta = runinfo.run_metadata(run_id, started, shlex.join(["wasm-harness", *sys.argv[1:]]))
-    meta["engines"] = {e.name: {"version": e.version(), "flags": e.flags} for e in usable}
-    store.start_run(meta)
-
+    store, run_id, started, meta = _start_run(args.db, usable)
     runner = SpecRunner(usable, run_id, suite="spec", root=root, timeout=args.timeout,
                         cache_root=args.cache or default_cache_root(), sink=store.add_rows)
     status = "interrupted"
@@ -291,12 +297,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
                   f"{', '.join(sorted({p.feature for p in probes}))}", file=sys.stderr)
             return EXIT_BAD_INPUT
         probes = [p for p in probes if p.feature in args.feature]
-    started = runinfo.now()
-    run_id = runinfo.new_run_id(started)
-    store = ResultsStore(args.db)
-    meta = runinfo.run_metadata(run_id, started, shlex.join(["wasm-harness", *sys.argv[1:]]))
-    meta["engines"] = {e.name: {"version": e.version(), "flags": e.flags} for e in engines}
-    store.start_run(meta)
+    store, run_id, started, _ = _start_run(args.db, engines)
     status = "interrupted"
     wall = time.perf_counter()
     try:

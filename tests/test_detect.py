@@ -14,7 +14,9 @@ from harness import detect
 from reports import claims
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ["wasmtime", "node", "node24", "wasmer-cranelift", "chromium", "firefox"]
+# The whole matrix (every configuration engines.toml has) takes about 30 s.
+ENGINES = ["all"]
+CHECKED = ["wasmtime", "node", "node24", "wasmer-cranelift", "chromium", "firefox"]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +41,10 @@ def test_known_answers_for_the_pinned_versions(matrix_run) -> None:
     assert m["chromium"]["crossOriginIsolated"] == "supported"
     assert m["node"]["jspi"] == "unsupported" and m["node24"]["jspi"] == "supported"
     assert m["wasmtime"]["jspi"] == "n/a"                 # a JS API on a standalone runtime
-    for engine in ENGINES:
+    assert len(m) >= 14  # every configuration answered
+    for engine in m:
         assert set(m[engine].values()) <= set(detect.ANSWERS)
+    for engine in CHECKED:
         assert "error" not in m[engine].values(), {f: a for f, a in m[engine].items() if a == "error"}
 
 
