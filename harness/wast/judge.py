@@ -92,7 +92,7 @@ def _compare_returns(step: Step, reply: dict) -> Verdict:
         return Verdict("fail", f"expected {len(expected)} results, got {len(actual)}: "
                        + ", ".join(map(str, actual)))
     wrong = [
-        f"result {n}: expected {values.describe_expected(e)}, got {a}"
+        f"result {n}: expected {values.describe_expected(e)}, got {values.describe_actual(a, e)}"
         for n, (e, a) in enumerate(zip(expected, actual, strict=True))
         if not values.matches(e, a)
     ]

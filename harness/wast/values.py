@@ -209,12 +209,29 @@ def _ref_matches(ty: str, value: str | None, actual: Actual) -> bool:
     return actual.ref in _NONNULL_KINDS.get(ty, set())
 
 
+def describe_actual(actual: Actual, expected: dict) -> str:
+    """An actual value in the expectation's terms: a v128 in the expected lane shape."""
+    if actual.type == "v128" and expected.get("type") == "v128":
+        lane_type = expected["lane_type"]
+        width = LANE_BITS[lane_type]
+        lanes = [(actual.bits >> (n * width)) & ((1 << width) - 1) for n in range(128 // width)]
+        if lane_type in ("f32", "f64"):
+            shown = [_float_text(lane_type, lane) for lane in lanes]
+        else:
+            shown = [str(lane - (1 << width) if lane >> (width - 1) else lane) for lane in lanes]
+        return f"v128 {lane_type}x{len(lanes)} " + " ".join(shown)
+    return str(actual)
+
+
 def describe_expected(expected: dict) -> str:
     ty = expected["type"]
     if ty == "either":
         return "either(" + " | ".join(describe_expected(v) for v in expected["values"]) + ")"
     if ty == "v128":
-        return f"v128 {expected['lane_type']}x{len(expected['value'])} " + " ".join(expected["value"])
+        lane_type = expected["lane_type"]
+        lanes = [lane if lane.startswith("nan") or lane_type not in ("f32", "f64")
+                 else _float_text(lane_type, _int(lane, LANE_BITS[lane_type])) for lane in expected["value"]]
+        return f"v128 {lane_type}x{len(lanes)} " + " ".join(lanes)
     if ty in ("i32", "i64", "f32", "f64"):
         value = expected["value"]
         if value.startswith("nan:"):
