@@ -39,6 +39,8 @@ def test_known_answers_for_the_pinned_versions(matrix_run) -> None:
     assert m["wasmtime"]["tailCall"] == m["wasmtime"]["gc"] == "supported"
     assert m["chromium"]["webgpu"] == "supported"         # SwiftShader, with --enable-unsafe-webgpu
     assert m["chromium"]["crossOriginIsolated"] == "supported"
+    # a Worker and the page add to one shared memory: threads really share it
+    assert m["chromium"]["threadsAcrossAgents"] == m["node"]["threadsAcrossAgents"] == "supported"
     assert m["node"]["jspi"] == "unsupported" and m["node24"]["jspi"] == "supported"
     assert m["wasmtime"]["jspi"] == "n/a"                 # a JS API on a standalone runtime
     assert len(m) >= 14  # every configuration answered
