@@ -14,8 +14,8 @@ nightly: setup
 	$(BIN)/wasm-harness engines
 	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --strict
 	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --out $(RESULTS)/features
-	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb -o $(RESULTS)/latest.parquet
-	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb -o $(RESULTS)/latest.csv
+	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb --run all -o $(RESULTS)/wasm-harness.parquet
+	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb --run all -o $(RESULTS)/wasm-harness.csv
 
 ## The tests: lint, then the harness's own tests and the corpus on every engine.
 test: setup lint
