@@ -79,7 +79,8 @@ class BrowserEngine(Engine):
     def worker_spec(self) -> WorkerSpec:
         options = dict(self.options, browser=self.browser, executable=str(self.executable()))
         return WorkerSpec(argv=[sys.executable, "-m", "engines.browser_worker", json.dumps(options)],
-                          cwd=str(ROOT), label=self.name, buffers_replies=True)
+                          cwd=str(ROOT), label=self.name, buffers_replies=True,
+                          exit_grace=0.0)
 
 
 class ChromiumEngine(BrowserEngine):

@@ -117,7 +117,7 @@ class SpecRunner:
         for worker in workers:
             worker.ask_to_exit()
         for worker in workers:
-            worker.wait_and_kill()
+            worker.wait_and_kill(worker.spec.exit_grace)
 
     def run_file(self, path: Path, engine: Engine) -> FileOutcome:
         started = time.perf_counter()

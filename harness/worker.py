@@ -39,6 +39,10 @@ class WorkerSpec:
     # replies unsent; after a death or hang it is asked to replay `careful`ly, one
     # reply at a time, so the first command without a reply is the culprit.
     buffers_replies: bool = False
+    # Seconds a worker gets to exit on its own at the end of a run before it is killed.
+    # A browser worker's orderly shutdown costs more than killing it (its browser dies
+    # with it, and the next browser worker clears what it left behind).
+    exit_grace: float = 2.0
 
 
 @dataclass
@@ -103,7 +107,7 @@ class WorkerProcess:
 
     def close(self) -> None:
         self.ask_to_exit()
-        self.wait_and_kill()
+        self.wait_and_kill(self.spec.exit_grace)
 
     def ask_to_exit(self) -> None:
         """The first half of close(): closing many workers at once, ask them all first."""
