@@ -27,7 +27,7 @@ WFD_PROBE = PROBES_DIR / "_wasm_feature_detect.js"
 WFD = ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
 KEYS = {"bigInt", "jsStringBuiltins", "jspi", "typeReflection", "esmIntegration", "streamingCompilation",
         "exceptionsJsApi", "resizableBuffers", "sharedArrayBuffer", "crossOriginIsolated", "wasi", "webgpu",
-        "webnn"}
+        "webnn", "threadsAcrossAgents"}
 TIMEOUT = 60.0
 
 
