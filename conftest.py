@@ -11,7 +11,6 @@ setup installs must run.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from engines.base import Engine
 from engines.registry import known, resolve
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import DEFAULT_TIMEOUT, SpecRunner
+from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent
 PROBLEMS = ("fail", "crash", "timeout")
@@ -32,10 +32,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "(default: all)")
     group.addoption("--spec-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
                     help="seconds per spec command before it is a timeout")
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def selected_engines(config: pytest.Config) -> list[Engine]:
@@ -101,11 +97,7 @@ class WastItem(pytest.Item):
         self.add_marker(pytest.mark.engine(engine.name))
 
     def runtest(self) -> None:
-        state = self.engine.availability()
-        if not state.ok:
-            if in_ci():
-                raise WastFailure(f"engine {self.engine.name} is not available in CI: {state.reason}")
-            pytest.skip(f"engine {self.engine.name} unavailable: {state.reason}")
+        require_engine(self.engine)
         runner = self.config.stash[_RUNNERS].get()
         outcome = runner.run_file(self.path, self.engine)
         verdicts = [r for r in outcome.rows if r.get("verdict")]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -17,10 +16,10 @@ import pytest
 from test_corpus import CORPUS, problems
 
 from engines.browser_server import BrowserServer
-from engines.registry import make
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import SpecRunner
 from harness.worker import WorkerProcess
+from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ["chromium", "firefox"]
@@ -30,16 +29,6 @@ ISOLATION = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-
-def need(name: str):
-    engine = make(name)
-    state = engine.availability()
-    if not state.ok:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{name} is not available in CI: {state.reason}")
-        pytest.skip(f"{name} unavailable: {state.reason}")
-    return engine
 
 
 # --- the server, without a browser --------------------------------------------------
@@ -152,7 +141,7 @@ def test_server_serves_files_the_harness_named(server, tmp_path: Path) -> None:
 # --- real browsers -------------------------------------------------------------------
 @pytest.mark.parametrize("name", BROWSERS)
 def test_page_is_cross_origin_isolated(name: str) -> None:
-    worker = WorkerProcess(need(name).worker_spec())
+    worker = WorkerProcess(require_engine(name).worker_spec())
     try:
         hello = worker.start()
     finally:
@@ -164,7 +153,7 @@ def test_page_is_cross_origin_isolated(name: str) -> None:
 @pytest.fixture(scope="module", params=BROWSERS)
 def corpus_run(request) -> tuple[str, list[dict], dict]:
     """The whole corpus on one browser, one file after another on one worker."""
-    engine = need(request.param)
+    engine = require_engine(request.param)
     runner = SpecRunner([engine], new_run_id(now()), root=ROOT / "suites" / "spec")
     worker = runner._worker(engine).process
     try:
@@ -217,7 +206,7 @@ HANG = """\
 
 @pytest.mark.parametrize("name", BROWSERS)
 def test_hang_is_a_timeout_and_the_rest_passes(tmp_path: Path, name: str) -> None:
-    engine = need(name)
+    engine = require_engine(name)
     script = tmp_path / "hang.wast"
     script.write_text(HANG)
     runner = SpecRunner([engine], new_run_id(now()), root=tmp_path, timeout=2.0,

@@ -10,15 +10,15 @@ worker without JavaScript (Wasmtime, Wasmer) answers `unsupported`.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 from test_js_runner import NODE, NodeWorker
 
-from engines.registry import make, resolve
+from engines.registry import make
 from harness.worker import WorkerProcess
+from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBES_DIR = ROOT / "suites" / "features" / "js"
@@ -29,16 +29,6 @@ KEYS = {"bigInt", "jsStringBuiltins", "jspi", "typeReflection", "esmIntegration"
         "exceptionsJsApi", "resizableBuffers", "sharedArrayBuffer", "crossOriginIsolated", "wasi", "webgpu",
         "webnn", "threadsAcrossAgents"}
 TIMEOUT = 60.0
-
-
-def need(name: str):
-    engine = resolve([name])[0]
-    state = engine.availability()
-    if not state.ok:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{name} is not available in CI: {state.reason}")
-        pytest.skip(f"{name} unavailable: {state.reason}")
-    return engine
 
 
 def js(code: str, **fields) -> dict:
@@ -155,7 +145,7 @@ def answers():
 
     def get(name: str) -> dict[str, dict]:
         if name not in cache:
-            cache[name] = run_probes(need(name))
+            cache[name] = run_probes(require_engine(name))
         return cache[name]
 
     return get
@@ -180,7 +170,7 @@ def test_every_probe_answers_on_every_js_host(answers, name: str) -> None:
 
 
 def test_node20_known_answers(answers) -> None:
-    engine = need("node")
+    engine = require_engine("node")
     if not engine.version().startswith("20."):
         pytest.skip(f"the system Node is {engine.version()}, not 20")
     got = supported(answers("node"))
@@ -209,7 +199,7 @@ def test_browser_pages_are_isolated_and_lack_wasi(answers, name: str) -> None:
 
 
 def test_chromium_webgpu_runs_a_compute_shader_on_swiftshader(answers) -> None:
-    need("chromium")
+    require_engine("chromium")
     args = make("chromium").options.get("args", [])
     assert "--enable-unsafe-webgpu" in args
     ok, detail = supported(answers("chromium"))["webgpu"]
@@ -232,7 +222,7 @@ def test_wasm_feature_detect_gives_a_dictionary(answers, name: str) -> None:
 
 @pytest.mark.parametrize("name", ["chromium", "firefox"])
 def test_browser_host_imports_and_reads_only_files_it_was_given(name: str, tmp_path: Path) -> None:
-    engine = need(name)
+    engine = require_engine(name)
     module = tmp_path / "helper.mjs"
     module.write_text("export const twice = (x) => 2 * x;\n")
     other = tmp_path / "other.mjs"
@@ -262,7 +252,7 @@ def test_browser_host_imports_and_reads_only_files_it_was_given(name: str, tmp_p
 
 @pytest.mark.parametrize("name", ["wasmtime", "wasmer-cranelift"])
 def test_engines_without_javascript_say_unsupported(name: str) -> None:
-    engine = need(name)
+    engine = require_engine(name)
     worker = WorkerProcess(engine.worker_spec())
     try:
         commands = [{"i": 0, **js("return 1")}, {"i": 1, **js(WFD_PROBE.read_text())}]

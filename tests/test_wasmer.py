@@ -7,7 +7,6 @@ cannot hand wasm a host reference at all, so a command that passes
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -21,21 +20,10 @@ from harness.wast.convert import convert
 from harness.wast.judge import Verdict
 from harness.wast.plan import plan_script
 from harness.worker import WorkerProcess
+from tests.engine_required import in_ci, require_engine
 
 CONFIGURATIONS = ["wasmer-cranelift", "wasmer-singlepass", "wasmer-llvm"]
 HOST_REFS = "wasmer-python 1.1 cannot pass a host reference"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(name: str) -> None:
-    state = make(name).availability()
-    if not state.ok:
-        if in_ci():
-            pytest.fail(f"{name} is not available in CI: {state.reason}")
-        pytest.skip(f"{name} unavailable: {state.reason}")
 
 
 @pytest.mark.parametrize("name", CONFIGURATIONS)
@@ -60,7 +48,7 @@ def test_unknown_compiler_is_unavailable_with_the_known_ones_named() -> None:
 
 @pytest.mark.parametrize("name", CONFIGURATIONS)
 def test_version_is_the_wasmer_package_version(name: str) -> None:
-    require(name)
+    require_engine(name)
     engine = make(name)
     assert engine.version() == "1.1.0"
     worker = WorkerProcess(engine.worker_spec())
@@ -95,7 +83,7 @@ def wasmer_problems(engine: str, rows: list[dict]) -> list[str]:
 
 @pytest.fixture(scope="module", params=CONFIGURATIONS)
 def wasmer_corpus(request) -> tuple[str, list[dict]]:
-    require(request.param)
+    require_engine(request.param)
     return request.param, run_corpus(request.param)
 
 
@@ -162,7 +150,7 @@ WORKER_SCRIPT = """\
 
 
 def test_worker_outcomes_on_cranelift(tmp_path: Path) -> None:
-    require("wasmer-cranelift")
+    require_engine("wasmer-cranelift")
     script = tmp_path / "wasmer.wast"
     script.write_text(WORKER_SCRIPT)
     runner = SpecRunner(resolve(["wasmer-cranelift"]), new_run_id(now()), root=tmp_path, timeout=1.0,
@@ -186,7 +174,7 @@ def test_worker_outcomes_on_cranelift(tmp_path: Path) -> None:
 
 
 def test_a_harness_that_passes_everything_is_caught_on_wasmer(monkeypatch) -> None:
-    require("wasmer-cranelift")
+    require_engine("wasmer-cranelift")
     monkeypatch.setattr(spec_runner, "judge", lambda step, reply, reason=None: Verdict("pass"))
     rows = run_corpus("wasmer-cranelift")
     found = wasmer_problems("wasmer-cranelift", rows)
