@@ -140,6 +140,18 @@ def _db_option(p: argparse.ArgumentParser) -> None:
                    help="results database (default: %(default)s)")
 
 
+def _available(engines: list) -> tuple[list, list[str]]:
+    """The engines that can run, and a bad-input line for each that cannot."""
+    usable, missing = [], []
+    for engine in engines:
+        state = engine.availability()
+        if state.ok:
+            usable.append(engine)
+        else:
+            missing.append(f"{engine.name}: engine unavailable: {state.reason}")
+    return usable, missing
+
+
 def _start_run(db: Path, engines: list) -> tuple[ResultsStore, str, datetime, dict]:
     """Open the store and record a new run with its metadata and engine versions."""
     started = runinfo.now()
@@ -203,16 +215,8 @@ def _selected(rel: Path, args: argparse.Namespace) -> bool:
 
 
 def cmd_spec(args: argparse.Namespace) -> int:
-    engines = resolve(args.engine)
+    usable, bad = _available(resolve(args.engine))
     err = Console(stderr=True)
-    bad: list[str] = []
-    usable = []
-    for engine in engines:
-        state = engine.availability()
-        if state.ok:
-            usable.append(engine)
-        else:
-            bad.append(f"{engine.name}: engine unavailable: {state.reason}")
     files, root, problems = collect_files(args)
     bad.extend(problems)
     if not files and not problems:
@@ -285,10 +289,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     from harness import detect
     from reports import claims, matrix
 
-    engines = resolve(args.engine)
-    missing = [f"{e.name}: engine unavailable: {e.availability().reason}" for e in engines
-               if not e.availability().ok]
-    engines = [e for e in engines if e.availability().ok]
+    engines, missing = _available(resolve(args.engine))
     probes = detect.load_probes(args.probes or detect.PROBES_DIR)
     if args.feature:
         unknown = sorted(set(args.feature) - {p.feature for p in probes})

@@ -6,7 +6,6 @@ Threads only wait on pipes; the engines run in their worker processes, so
 
 from __future__ import annotations
 
-import bisect
 import subprocess
 import threading
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 from engines.base import Engine, ScriptEngine
 from harness import features
 from harness.runinfo import now
-from harness.wast.annotations import xfail_reason
+from harness.wast.annotations import command_at_or_after, xfail_reason
 from harness.wast.convert import ConversionError, Script, convert, default_cache_root, wasm_tools_path
 from harness.wast.judge import Verdict, apply_xfail, judge
 from harness.wast.plan import Plan, Step, cached_plan
@@ -177,9 +176,8 @@ class SpecRunner:
         lines = sorted({s.line for s in plan.steps})
         failures: dict[int, list[str]] = {}
         for line, message in outcome.failures.items():
-            # Tools disagree on which line of a multi-line command they name: take ours at or after it.
-            at = lines[min(bisect.bisect_left(lines, line), len(lines) - 1)] if lines else line
-            failures.setdefault(at, []).append(message)
+            at = command_at_or_after(lines, line)
+            failures.setdefault(at if at is not None else (lines[-1] if lines else line), []).append(message)
         rows = []
         for step in plan.steps:
             if outcome.skipped:

@@ -33,10 +33,20 @@ class Annotations:
         ordered = sorted(set(command_lines))
         attached: dict[int, list[tuple[str | None, str]]] = {}
         for line, entries in self.xfails.items():
-            index = bisect.bisect_left(ordered, line)
-            if index < len(ordered):
-                attached.setdefault(ordered[index], []).extend(entries)
+            at = command_at_or_after(ordered, line)
+            if at is not None:
+                attached.setdefault(at, []).extend(entries)
         return attached
+
+
+def command_at_or_after(ordered: list[int], line: int) -> int | None:
+    """The first of the sorted command lines at or after `line`, None past the last one.
+
+    Tools name different lines of a multi-line command: the converter reports
+    some commands at an inner line (assert_invalid at its module).
+    """
+    index = bisect.bisect_left(ordered, line)
+    return ordered[index] if index < len(ordered) else None
 
 
 def xfail_reason(entries: list[tuple[str | None, str]], engine: str) -> str | None:
