@@ -4,16 +4,17 @@ BIN := $(VENV)/bin
 JOBS ?= 2
 RESULTS ?= results
 
-.PHONY: setup nightly test lint lock bench-spec clean
+.PHONY: setup nightly test lint lock bench-spec bench-accuracy clean
 
 setup:
 	@VENV=$(VENV) bash setup/setup.sh
 
-## The main job: the spec corpus and the feature matrix on every engine, results exported.
+## The main job: the spec corpus, the feature matrix and the benchmarks on every engine, results exported.
 nightly: setup
 	$(BIN)/wasm-harness engines
 	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --strict
 	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --out $(RESULTS)/features
+	$(BIN)/wasm-harness bench --engine all --db $(RESULTS)/wasm-harness.duckdb --out $(RESULTS)/bench --no-progress
 	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb --run all -o $(RESULTS)/wasm-harness.parquet
 	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb --run all -o $(RESULTS)/wasm-harness.csv
 
@@ -32,6 +33,10 @@ lock:
 ## Harness vs `wasmtime wast` on a testsuite checkout: make bench-spec TESTSUITE=~/testsuite
 bench-spec: setup
 	$(BIN)/python benchmarks/spec_vs_wasmtime_cli.py $(TESTSUITE)
+
+## The benchmark harness's own accuracy and repeatability (figures in BENCHMARKS.md).
+bench-accuracy: setup
+	$(BIN)/python benchmarks/bench_accuracy.py
 
 clean:
 	rm -rf $(VENV) .venv-wasmer $(RESULTS) .pytest_cache

@@ -9,6 +9,7 @@ per-script state), `execute(cmd, state)` (one lowered command) and
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -70,3 +71,90 @@ def serve(hello: Callable[[], dict], run: Callable[[dict, Callable[[dict], None]
             break
         else:
             emit({"id": rid, "ok": False, "error": {"kind": "internal", "message": f"unknown op {op}"}})
+
+
+# --- benchmarks -----------------------------------------------------------------
+# The `bench` command's timing procedure, shared by the Python workers. engines/js/runner.mjs
+# and suites/bench/native_main.c implement the same steps (ARCHITECTURE.md, "Benchmarks").
+
+def timer_resolution(clock: Callable[[], float], tries: int = 1000) -> float:
+    """The smallest positive step of `clock` seen over `tries` successive readings."""
+    best = float("inf")
+    for _ in range(tries):
+        t0 = clock()
+        t1 = clock()
+        while t1 == t0:
+            t1 = clock()
+        best = min(best, t1 - t0)
+    return best
+
+
+def sample_target(min_sample_s: float, resolution_s: float) -> float:
+    """How long one sample must last: at least 100 timer steps, so the timer's step is <= 1%."""
+    return max(min_sample_s, 100 * resolution_s)
+
+
+def next_reps(reps: int, elapsed: float, target: float, resolution: float, max_reps: int) -> int:
+    factor = min(10, max(2, math.ceil(1.2 * target / max(elapsed, resolution))))
+    return min(max_reps, reps * factor)
+
+
+class BenchInstance:
+    """What a worker hands to `bench_loop`: instantiation and the three ABI calls."""
+
+    def instantiate(self) -> None: ...  # a fresh instance, `_initialize` called, becomes current
+    def init(self, size: int) -> None: ...
+    def run(self, reps: int) -> None: ...
+    def check(self) -> float: ...
+
+
+def bench_loop(cmd: dict, compile_module: Callable[[], Any], make: Callable[[Any], BenchInstance],
+               clock: Callable[[], float], clock_name: str) -> list:
+    """Time compile, instantiate, first call and steady-state samples of one workload.
+
+    Reply values: one `json` value with compile_s, instantiate_s, first_call_s, reps,
+    samples_s (seconds per sample of `reps` iterations), check and timer.
+    """
+    resolution = timer_resolution(clock)
+    t0 = clock()
+    module = compile_module()
+    compile_s = clock() - t0
+    bench = make(module)
+    t0 = clock()
+    bench.instantiate()
+    instantiate_s = clock() - t0
+    size = int(cmd["size"])
+    bench.init(size)
+    t0 = clock()
+    bench.run(1)
+    first_call_s = clock() - t0
+    target = sample_target(float(cmd.get("min_sample_s", 0.01)), resolution)
+    max_reps = int(cmd.get("max_reps") or 1 << 24)
+    fresh = bool(cmd.get("fresh"))
+
+    def fresh_instance() -> None:
+        if fresh:  # a workload that changes its instance (memory.grow) gets a new one per sample
+            bench.instantiate()
+            bench.init(size)
+
+    reps = 1
+    while True:
+        fresh_instance()
+        t0 = clock()
+        bench.run(reps)
+        elapsed = clock() - t0
+        if elapsed >= target or reps >= max_reps:
+            break
+        reps = next_reps(reps, elapsed, target, resolution, max_reps)
+    samples: list[float] = []
+    for n in range(int(cmd.get("warmups", 1)) + int(cmd.get("samples", 5))):
+        fresh_instance()
+        t0 = clock()
+        bench.run(int(reps))
+        elapsed = clock() - t0
+        if n >= int(cmd.get("warmups", 1)):
+            samples.append(elapsed)
+    result = {"compile_s": compile_s, "instantiate_s": instantiate_s, "first_call_s": first_call_s,
+              "reps": int(reps), "samples_s": samples, "check": bench.check(),
+              "timer": {"clock": clock_name, "resolution_s": resolution, "isolated": None}}
+    return [["json", json.dumps(result)]]

@@ -27,12 +27,13 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import time
 from importlib.metadata import version
 from typing import Any
 
 from wasmer import Function, Global, ImportObject, Instance, Module, Store, Type, engine
 
-from engines.pyworker import NOT_OURS, Reported, run_commands, serve, signed
+from engines.pyworker import NOT_OURS, BenchInstance, Reported, bench_loop, run_commands, serve, signed
 
 COMPILERS = ("cranelift", "singlepass", "llvm")
 _MASK32 = 0xFFFF_FFFF
@@ -108,6 +109,11 @@ class Worker:
             return self.action(cmd, st)
         elif do == "js":
             raise Reported("unsupported", "no JavaScript in this engine")
+        elif do == "bench":
+            with open(cmd["file"], "rb") as f:
+                binary = f.read()
+            return bench_loop(cmd, lambda: _stage("compile", Module, self.store, binary), _BenchInstance,
+                              time.perf_counter, "time.perf_counter")
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None
@@ -160,6 +166,26 @@ class Worker:
         adapter = _expressing("the reference adapter module", st.adapted, item,
                               lambda: Instance(self.adapter(wat), _imports({"t": {"g": item}})))
         return adapter()
+
+
+class _BenchInstance(BenchInstance):
+    def __init__(self, module: Module) -> None:
+        self.module = module
+
+    def instantiate(self) -> None:
+        exports = _stage("link", Instance, self.module).exports
+        if any(name == "_initialize" for name, _ in exports):  # hasattr raises wasmer's own error
+            exports._initialize()
+        self._init, self._run, self._check = exports.bench_init, exports.bench_run, exports.bench_check
+
+    def init(self, size: int) -> None:
+        self._init(size)
+
+    def run(self, reps: int) -> None:
+        self._run(reps)
+
+    def check(self) -> float:
+        return float(self._check())
 
 
 class _ScriptState:

@@ -19,14 +19,16 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi  # the pinned wasmtime-py's C bindings, for fast_call
 
-from engines.pyworker import Reported, run_commands, serve, signed
+from engines.pyworker import BenchInstance, Reported, bench_loop, run_commands, serve, signed
 
 EPOCH_TICK_SECONDS = 0.01
 _MASK32 = 0xFFFF_FFFF
 _MASK64 = (1 << 64) - 1
 
 
-def make_engine(options: dict) -> wasmtime.Engine:
+def make_engine(options: dict, bench: bool = False) -> wasmtime.Engine:
+    """The worker's engine; for `bench`, as users run Wasmtime: no cache, no epoch checks,
+    parallel compilation."""
     config = wasmtime.Config()
     for feature in ("threads", "tail_call", "reference_types", "simd", "bulk_memory", "multi_value",
                     "multi_memory", "memory64", "relaxed_simd", "exceptions", "function_references",
@@ -41,10 +43,12 @@ def make_engine(options: dict) -> wasmtime.Engine:
     if options.get("target"):
         config.target = options["target"]
     # Wasmtime's own on-disk compilation cache, as the wasmtime CLI uses by default.
-    config.cache = bool(options.get("cache", True))
+    if options.get("cache", True) and not bench:  # a Config's cache can be switched on, not off
+        config.cache = True
     config.shared_memory = True  # shared memories need it as well as the threads proposal
-    config.epoch_interruption = True
-    config.parallel_compilation = False  # the harness runs one worker per core
+    # A hung benchmark is killed by the harness's watchdog instead: epoch checks cost time in loops.
+    config.epoch_interruption = not bench
+    config.parallel_compilation = bench  # spec runs use one worker per core; benchmarks run alone
     return wasmtime.Engine(config)
 
 
@@ -59,7 +63,9 @@ class HostRef:
 
 class Worker:
     def __init__(self, options: dict) -> None:
+        self.options = options
         self.engine = make_engine(options)
+        self._bench_engine: wasmtime.Engine | None = None
         self.modules: dict[str, wasmtime.Module] = {}
         self.host_refs: dict[int, HostRef] = {}
         threading.Thread(target=self._tick, daemon=True).start()
@@ -113,9 +119,21 @@ class Worker:
             return self.action(cmd, st)
         elif do == "js":
             raise Reported("unsupported", "no JavaScript in this engine")
+        elif do == "bench":
+            return self.bench(cmd)
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None
+
+    def bench(self, cmd: dict) -> list:
+        if self._bench_engine is None:
+            self._bench_engine = make_engine(self.options, bench=True)
+        engine = self._bench_engine
+        with open(cmd["file"], "rb") as f:
+            binary = f.read()
+        return bench_loop(cmd, lambda: _stage("compile", wasmtime.Module, engine, binary),
+                          lambda module: _BenchInstance(engine, module), time.perf_counter,
+                          "time.perf_counter")
 
     def action(self, cmd: dict, st: _ScriptState) -> list:
         target = st.instance(cmd.get("instance"))
@@ -151,6 +169,28 @@ class Worker:
         if kind == "funcref":
             return wasmtime.Val.funcref(None)
         raise Reported("unsupported", f"argument kind {kind}")
+
+
+class _BenchInstance(BenchInstance):
+    def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module) -> None:
+        self.engine = engine
+        self.module = module
+
+    def instantiate(self) -> None:
+        self.store = wasmtime.Store(self.engine)
+        exports = _stage("link", wasmtime.Instance, self.store, self.module, []).exports(self.store)
+        if "_initialize" in exports:
+            exports["_initialize"](self.store)
+        self._init, self._run, self._check = (exports[n] for n in ("bench_init", "bench_run", "bench_check"))
+
+    def init(self, size: int) -> None:
+        self._init(self.store, size)
+
+    def run(self, reps: int) -> None:
+        self._run(self.store, reps)
+
+    def check(self) -> float:
+        return float(self._check(self.store))
 
 
 class _ScriptState:

@@ -34,6 +34,8 @@ examples:
   wasm-harness spec --engine wasmtime x.wast one file on one engine
   wasm-harness spec --testsuite ~/testsuite --exclude 'proposals/*' --jobs 2 --strict
   wasm-harness spec --json | jq '.engines.node.counts'
+  wasm-harness bench --quick                 every kernel on every engine, quickly
+  wasm-harness bench --engine node,wasmtime --kernel matmul --json
   wasm-harness export --format parquet -o results.parquet
 
 Results go to results/wasm-harness.duckdb (one row per observation; see README).
@@ -119,6 +121,42 @@ def _parser() -> argparse.ArgumentParser:
                    help="print {engine configuration: {feature: answer}} instead of the table")
     _db_option(p)
     p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser(
+        "bench", help="time the benchmark kernels on engines against the native build",
+        description="Build the kernels (suites/bench: C for native, wasm scalar, SIMD and relaxed SIMD; WAT "
+                    "micro-benchmarks), check every engine's answer, and time compile, instantiate, first "
+                    "call and steady-state execution in fresh worker processes, engines interleaved. "
+                    "Prints wasm/native ratios and SIMD speed-ups with 95%% bootstrap intervals; every "
+                    "sample goes to the results store.",
+        epilog="profiles: quick (tiny sizes, 2 processes x 3 samples: for CI), default (3 x 7 samples "
+               "of >= 20 ms), long (sizes of 100 ms and more). Exit status: 0 ok; 1 when an engine gave "
+               "a wrong answer, crashed, hung or failed (an unsupported variant is not a failure); 2 on "
+               "bad input (unknown engine or kernel, a workload that does not build).")
+    p.add_argument("--engine", action="append", metavar="NAME",
+                   help="engine configuration(s), NAME:key=value, or all (default: all); the native "
+                        "build always runs as the baseline unless --no-native")
+    p.add_argument("--kernel", action="append", metavar="NAME",
+                   help="only these workloads (repeat or comma-separate; see suites/bench/bench.toml)")
+    p.add_argument("--variant", action="append", choices=("scalar", "simd", "relaxed"),
+                   help="only these wasm builds (repeatable; default: all)")
+    p.add_argument("--profile", choices=("quick", "default", "long"), default="default",
+                   help="sizes and sampling plan (default: %(default)s)")
+    p.add_argument("--quick", action="store_const", const="quick", dest="profile", help="--profile quick")
+    p.add_argument("--processes", type=int, metavar="N", help="fresh worker processes per engine")
+    p.add_argument("--samples", type=int, metavar="N", help="samples kept per process")
+    p.add_argument("--warmups", type=int, metavar="N", help="samples discarded per process")
+    p.add_argument("--min-sample", type=float, metavar="S", help="shortest sample, in seconds")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help="seed of the shuffled order")
+    p.add_argument("--no-native", action="store_true", help="leave out the native baseline")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="also write bench.md and bench.json (the --json rows) there")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON row per engine, kernel, variant and phase: median_s, ci_low_s, "
+                        "ci_high_s, samples, ratio_to_native and simd_speedup with their CIs and p-values")
+    _db_option(p)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("export", help="write the results table as Parquet, CSV or JSON",
                        description="Export results rows: one run (default: the latest) or all.")
@@ -331,6 +369,94 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_BAD_INPUT
     return EXIT_UNEXPECTED if failed_absence else 0
+
+
+# --- bench -------------------------------------------------------------------------
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from engines.base import ScriptEngine
+    from harness.bench import build
+    from harness.bench.runner import NATIVE, PROFILES, BenchRunner, native_flags, native_version
+    from reports import bench as bench_report
+
+    try:
+        workloads = build.load_manifest()
+        wanted = _names(args.kernel)
+        unknown = sorted(wanted - set(workloads))
+        if unknown:
+            print(f"wasm-harness: error: unknown kernel {', '.join(unknown)}; known: "
+                  f"{', '.join(workloads)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        chosen = [w for name, w in workloads.items() if not wanted or name in wanted]
+        artifacts = build.build(chosen)
+    except build.BuildError as e:
+        print(f"wasm-harness: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    engines, missing = _available(resolve(args.engine))
+    script_only = [e for e in engines if isinstance(e, ScriptEngine)]
+    engines = [e for e in engines if not isinstance(e, ScriptEngine)]
+    notes = [f"{e.name}: not benchmarked: it runs whole .wast scripts and has no timing interface"
+             for e in script_only]
+    profile = PROFILES[args.profile]
+    overrides = {"processes": args.processes, "samples": args.samples, "warmups": args.warmups,
+                 "min_sample_s": args.min_sample}
+    profile = dataclasses.replace(profile, **{k: v for k, v in overrides.items() if v is not None})
+    store, run_id, _, meta = _start_run(args.db, engines)
+    versions = {e.name: info["version"] for e, info in zip(engines, meta["engines"].values(), strict=True)}
+    if not args.no_native:
+        versions[NATIVE] = native_version()
+        meta["engines"][NATIVE] = {"version": versions[NATIVE], "flags": native_flags()}
+    console = Console(stderr=True)
+    status = "interrupted"
+    wall = time.perf_counter()
+    try:
+        with _progress(console, not args.no_progress and not args.json) as progress:
+            runner = BenchRunner(engines, chosen, artifacts, profile, store, run_id, versions,
+                                 variants=set(args.variant) if args.variant else None,
+                                 native=not args.no_native, seed=args.seed)
+            task = progress.add_task("bench", total=runner.total)
+
+            def advance(engine: str, unit, outcome) -> None:
+                progress.update(task, advance=1, description=f"{engine} {unit.workload.name}/{unit.variant}")
+
+            runner.on_unit = advance
+            runner.run()
+        status = "finished"
+    finally:
+        wall = time.perf_counter() - wall
+        store.finish_run(run_id, status, runinfo.now(), meta["engines"])
+        frame = store.frame(run_id)
+        store.close()
+    rows = bench_report.summarize(frame)
+    for line in [*missing, *notes]:
+        print(f"{'error' if line in missing else 'note'}: {line}", file=sys.stderr)
+    text = bench_report.tables(rows)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "bench.md").write_text(f"# Benchmarks, run {run_id} ({profile.name} profile)\n\n"
+                                           + bench_report.tables(rows, fmt="github") + "\n")
+        (args.out / "bench.json").write_text(json.dumps(rows, indent=1) + "\n")
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        print(text)
+        print(f"\n{profile.name} profile: {profile.processes} processes x ({profile.warmups} warm-up + "
+              f"{profile.samples} samples of >= {profile.min_sample_s:g} s) per engine and build, "
+              f"{len(engines)} engines + {'native' if not args.no_native else 'no native'}; "
+              f"{wall:.0f} s; run {run_id} in {args.db}")
+    if missing:
+        return EXIT_BAD_INPUT
+    # Unsupported SIMD builds and the manifest's known engine bugs are findings, not failures;
+    # a known bug that passes is (the manifest is stale).
+    failed = [r for r in rows if r["phase"] == "run" and r["status"] != "unsupported"
+              and (r["status"] == "xpass" or not r.get("expected_failure"))]
+    return EXIT_UNEXPECTED if failed else 0
+
+
+def _names(values: list[str] | None) -> set[str]:
+    return {n.strip() for v in values or [] for n in v.split(",") if n.strip()}
 
 
 # --- export / runs -------------------------------------------------------------

@@ -39,6 +39,9 @@ COLUMNS: dict[str, str] = {
     "value": "DOUBLE",
     "unit": "VARCHAR",
     "message": "VARCHAR",
+    # Benchmark samples: which worker process and which sample in it (Sightglass's process, iteration).
+    "process": "INTEGER",
+    "iteration": "INTEGER",
 }
 
 RUN_COLUMNS: dict[str, str] = {
@@ -79,6 +82,8 @@ class ResultsStore:
         self._flushed = time.monotonic()
         with self._lock:
             self._con.execute(_create("results", COLUMNS))
+            for column, kind in COLUMNS.items():  # files written before a column existed gain it
+                self._con.execute(f"ALTER TABLE results ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
             self._con.execute(_create("runs", RUN_COLUMNS))
 
     def close(self) -> None:
@@ -122,7 +127,8 @@ class ResultsStore:
         incoming = {c: np.array([r.get(c) for r in self._pending], dtype=object)  # noqa: F841 (read by SQL)
                     for c in COLUMNS}
         self._pending = []
-        self._con.execute(f"INSERT INTO results SELECT {', '.join(_q(c) for c in COLUMNS)} FROM incoming")
+        names = ", ".join(_q(c) for c in COLUMNS)
+        self._con.execute(f"INSERT INTO results ({names}) SELECT {names} FROM incoming")
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         """Rows of a read-only SQL query over `results` and `runs` (pending rows included)."""

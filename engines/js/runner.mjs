@@ -61,6 +61,78 @@ async function runJs(cmd, host) {
   return [["json", text === undefined ? "null" : text]];
 }
 
+// --- benchmarks ---------------------------------------------------------------
+// The `bench` command: the same steps as engines/pyworker.py `bench_loop` and
+// suites/bench/native_main.c (ARCHITECTURE.md, "Benchmarks"), timed with
+// performance.now() in the engine's own process.
+const nowSeconds = () => performance.now() / 1000;
+
+function timerResolution(tries = 1000) {
+  let best = Infinity;
+  for (let n = 0; n < tries; n++) {
+    const t0 = nowSeconds();
+    let t1 = nowSeconds();
+    while (t1 === t0) t1 = nowSeconds();
+    best = Math.min(best, t1 - t0);
+  }
+  return best;
+}
+
+async function runBench(cmd, loadBytes) {
+  const resolution = timerResolution();
+  const bytes = await loadBytes(cmd.file);
+  let t0 = nowSeconds();
+  const mod = await WebAssembly.compile(bytes);
+  const compile_s = nowSeconds() - t0;
+  let ex;
+  const instantiate = async () => {
+    const inst = await WebAssembly.instantiate(mod, {});
+    ex = inst.exports;
+    if (typeof ex._initialize === "function") ex._initialize();
+  };
+  t0 = nowSeconds();
+  await instantiate();
+  const instantiate_s = nowSeconds() - t0;
+  const size = Number(cmd.size);
+  ex.bench_init(size);
+  t0 = nowSeconds();
+  ex.bench_run(1);
+  const first_call_s = nowSeconds() - t0;
+  const target = Math.max(Number(cmd.min_sample_s ?? 0.01), 100 * resolution);
+  const maxReps = Number(cmd.max_reps || 2 ** 24);
+  const freshInstance = async () => {
+    if (!cmd.fresh) return;
+    // A workload that changes its instance (memory.grow) gets a new one per sample.
+    await instantiate();
+    ex.bench_init(size);
+  };
+  let reps = 1;
+  for (;;) {
+    await freshInstance();
+    t0 = nowSeconds();
+    ex.bench_run(reps);
+    const elapsed = nowSeconds() - t0;
+    if (elapsed >= target || reps >= maxReps) break;
+    const factor = Math.min(10, Math.max(2, Math.ceil((1.2 * target) / Math.max(elapsed, resolution))));
+    reps = Math.min(maxReps, reps * factor);
+  }
+  const warmups = Number(cmd.warmups ?? 1);
+  const total = warmups + Number(cmd.samples ?? 5);
+  const samples_s = [];
+  for (let n = 0; n < total; n++) {
+    await freshInstance();
+    t0 = nowSeconds();
+    ex.bench_run(reps);
+    const elapsed = nowSeconds() - t0;
+    if (n >= warmups) samples_s.push(elapsed);
+  }
+  const result = {
+    compile_s, instantiate_s, first_call_s, reps, samples_s, check: ex.bench_check(),
+    timer: { clock: "performance.now", resolution_s: resolution, isolated: globalThis.crossOriginIsolated ?? null },
+  };
+  return [["json", JSON.stringify(result)]];
+}
+
 export function createRunner({ loadBytes, version, host = {} }) {
   // Host values for (ref.extern N): one object per N for the runner's lifetime.
   const hostById = new Map();
@@ -273,6 +345,8 @@ export function createRunner({ loadBytes, version, host = {} }) {
         }
         case "js":
           return await runJs(cmd, host);
+        case "bench":
+          return await runBench(cmd, loadBytes);
         default:
           throw unsupported(`unknown command ${JSON.stringify(cmd.do)}`);
       }

@@ -1,0 +1,1 @@
+"""Benchmarks: workloads, their builds, runs and statistics."""
