@@ -31,24 +31,30 @@ sys.path.insert(0, str(ROOT))
 from harness.bench.build import build, load_manifest  # noqa: E402
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
-NODE_SCRIPT = """
-import { readFileSync } from "node:fs";
+# Both scripts call bench_run(1) WARM times first and then `reps` more times, each a call of its
+# own: engines tier up between calls (V8 has no on-stack replacement for wasm, so one long call
+# would stay in its baseline code), as the harness's warm-ups and samples let them.
+WARM = 3
+NODE_SCRIPT = f"""
+import {{ readFileSync }} from "node:fs";
 const [file, size, reps] = process.argv.slice(2);
-const { instance } = await WebAssembly.instantiate(readFileSync(file), {});
+const {{ instance }} = await WebAssembly.instantiate(readFileSync(file), {{}});
 const ex = instance.exports;
 if (ex._initialize) ex._initialize();
 ex.bench_init(Number(size));
-ex.bench_run(Number(reps));
+for (let n = 0; n < {WARM} + Number(reps); n++) ex.bench_run(1);
 console.log(ex.bench_check());
 """
-WASMTIME_SCRIPT = """
+WASMTIME_SCRIPT = f"""
 import sys, wasmtime
 file, size, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 config = wasmtime.Config(); config.wasm_simd = True; config.wasm_relaxed_simd = True
 engine = wasmtime.Engine(config); store = wasmtime.Store(engine)
 ex = wasmtime.Instance(store, wasmtime.Module.from_file(engine, file), []).exports(store)
 if "_initialize" in ex: ex["_initialize"](store)
-ex["bench_init"](store, size); ex["bench_run"](store, reps); print(ex["bench_check"](store))
+ex["bench_init"](store, size)
+for _ in range({WARM} + reps): ex["bench_run"](store, 1)
+print(ex["bench_check"](store))
 """
 
 
@@ -75,9 +81,9 @@ def independent(engine: str, artifact: Path, size: int, per_iter: float, tmp: Pa
                 repeats: int) -> float:
     """Seconds per steady-state iteration, from whole-process wall times alone."""
     extra = max(3, round(3.0 / per_iter))  # about 3 s of extra iterations
-    if engine == "native":
+    if engine == "native":  # the driver: one calibration run, WARM warm-ups, then r samples of 1
         def argv(r: int) -> list[str]:
-            return [str(artifact), str(size), "0", "0", str(r)]
+            return [str(artifact), str(size), "0", str(WARM), str(r)]
     elif engine == "node":
         script = tmp / "run.mjs"
         script.write_text(NODE_SCRIPT)
@@ -106,12 +112,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repeated bench runs for repeatability")
     parser.add_argument("--engines", default="native,wasmtime,node,chromium")
     parser.add_argument("--accuracy-kernel", default="matmul")
+    parser.add_argument("--kernels", default=None, help="comma-separated (default: every C kernel)")
     parser.add_argument("--repeats", type=int, default=5, help="whole-process pairs per engine")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     engines = args.engines.split(",")
     workloads = load_manifest()
-    kernels = [name for name, w in workloads.items() if w.kind == "kernel"]
+    kernels = args.kernels.split(",") if args.kernels else [
+        name for name, w in workloads.items() if w.kind == "kernel"]
     artifacts = build([workloads[k] for k in kernels])
     out: dict = {"accuracy": [], "repeatability": []}
 

@@ -124,15 +124,27 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bench", help="time the benchmark kernels on engines against the native build",
-        description="Build the kernels (suites/bench: C for native, wasm scalar, SIMD and relaxed SIMD; WAT "
-                    "micro-benchmarks), check every engine's answer, and time compile, instantiate, first "
-                    "call and steady-state execution in fresh worker processes, engines interleaved. "
-                    "Prints wasm/native ratios and SIMD speed-ups with 95%% bootstrap intervals; every "
-                    "sample goes to the results store.",
-        epilog="profiles: quick (tiny sizes, 2 processes x 3 samples: for CI), default (3 x 7 samples "
-               "of >= 20 ms), long (sizes of 100 ms and more). Exit status: 0 ok; 1 when an engine gave "
-               "a wrong answer, crashed, hung or failed (an unsupported variant is not a failure); 2 on "
-               "bad input (unknown engine or kernel, a workload that does not build).")
+        description="""\
+Build the kernels (suites/bench: C for native, wasm scalar, SIMD and relaxed SIMD; WAT
+micro-benchmarks), check every engine's answer against the native build, and time compile,
+instantiate, first call and steady-state execution inside each engine, in fresh worker
+processes, engines interleaved. Prints wasm/native ratios and SIMD speed-ups with 95%
+bootstrap intervals; every sample goes to the results store.""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="""\
+examples:
+  wasm-harness bench --quick                         everything, small sizes, a minute
+  wasm-harness bench --engine node,chromium,firefox --variant scalar --variant simd
+  wasm-harness bench --kernel matmul --profile long --processes 5
+  wasm-harness bench --json | jq '.[] | select(.kernel == "geomean")'
+
+profiles: quick (tiny sizes, 2 processes x 3 samples of >= 2 ms: for CI), default (3
+processes x 7 samples of >= 20 ms), long (sizes of 100 ms and more, 3 x 5 samples).
+
+exit status: 0 ok; 1 when an engine gave a wrong answer, crashed, hung or failed (a SIMD
+build it cannot compile is `unsupported`, and bench.toml's xfail lists known engine
+bugs: neither fails the run); 2 on bad input (unknown engine or kernel, a workload that
+does not build).""")
     p.add_argument("--engine", action="append", metavar="NAME",
                    help="engine configuration(s), NAME:key=value, or all (default: all); the native "
                         "build always runs as the baseline unless --no-native")

@@ -24,6 +24,7 @@ NATIVE = "native"
 GEOMEAN = "geomean"
 SIMD_VARIANTS = ("simd", "relaxed")
 PHASES = ("compile", "instantiate", "first_call", "execute")
+ALPHA = 0.05  # a comparison with p >= ALPHA is marked "~": not told apart from no difference
 WIDE_CV = 0.10  # execute samples spread wider than this are named under the tables (pyperf warns likewise)
 
 
@@ -126,9 +127,11 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
     """The comparison tables: wasm/native, SIMD speed-ups, micro-benchmarks, phases."""
     parts = []
     for title, table in (
-        ("wasm / native, execute time per iteration: median ratio (95% bootstrap CI); lower is better",
+        ("wasm / native, execute time per iteration: median ratio (95% bootstrap CI); lower is better;"
+         " ~ = not significant (Mann-Whitney p >= 0.05)",
          _grid(rows, "ratio_to_native", variants=("scalar", *SIMD_VARIANTS))),
-        ("SIMD speed-up over the same engine's scalar build: median ratio (95% CI); higher is better",
+        ("SIMD speed-up over the same engine's scalar build: median ratio (95% CI); higher is better;"
+         " ~ = not significant",
          _grid(rows, "simd_speedup", variants=SIMD_VARIANTS)),
         ("Micro-benchmarks: median time per iteration (95% CI)", _micro(rows)),
         ("Phases, scalar builds: geometric mean over kernels of each phase's median", _phases(rows)),
@@ -157,8 +160,10 @@ def _grid(rows: list[dict], metric: str, variants: tuple[str, ...]) -> list[list
     kernels: set[str] = set()
     for r in rows:
         if r["phase"] == "execute" and r["variant"] in variants and r.get(metric) is not None:
-            cells[(r["engine"], r["variant"])][r["kernel"]] = _ci(r[metric], r.get(f"{metric}_ci_low"),
-                                                                  r.get(f"{metric}_ci_high"))
+            cell = _ci(r[metric], r.get(f"{metric}_ci_low"), r.get(f"{metric}_ci_high"))
+            # Geometric means carry a signed-rank p over kernels (in --json), not marked here.
+            p = r.get(f"{metric}_p") if r["kernel"] != GEOMEAN else None
+            cells[(r["engine"], r["variant"])][r["kernel"]] = cell + (" ~" if p and p >= ALPHA else "")
             if r["kernel"] != GEOMEAN:
                 kernels.add(r["kernel"])
     for r in rows:
@@ -166,6 +171,13 @@ def _grid(rows: list[dict], metric: str, variants: tuple[str, ...]) -> list[list
             cells[(r["engine"], r["variant"])][r["kernel"]] = _status(r)
     if not cells:
         return []
+    # A geometric mean over fewer kernels than other engines had for that build says so.
+    counts = {(r["engine"], r["variant"]): r.get("kernels", 0) for r in rows
+              if r["kernel"] == GEOMEAN and r.get(metric) is not None}
+    most = {v: max(n for (_, v2), n in counts.items() if v2 == v) for (_, v) in counts}
+    for (e, v), n in counts.items():
+        if n < most[v]:
+            cells[(e, v)][GEOMEAN] += f" [{n}/{most[v]}]"
     columns = [*sorted(kernels), GEOMEAN]
     return [["engine", "variant", *columns],
             *[[e, v, *(cells[(e, v)].get(c, "") for c in columns)] for (e, v) in sorted(cells)]]
