@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engines.registry import make  # noqa: E402
 from harness.bench.build import build, load_manifest  # noqa: E402
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
@@ -87,10 +88,10 @@ def independent(engine: str, artifact: Path, size: int, per_iter: float, tmp: Pa
     elif engine == "node":
         script = tmp / "run.mjs"
         script.write_text(NODE_SCRIPT)
-        node = ROOT / "node_modules" / ".bin" / "node"
+        node = make("node").binary()  # the same Node as the harness's `node` configuration
 
         def argv(r: int) -> list[str]:
-            return [str(node if node.exists() else "node"), str(script), str(artifact), str(size), str(r)]
+            return [str(node), str(script), str(artifact), str(size), str(r)]
     elif engine == "wasmtime":
         script = tmp / "run.py"
         script.write_text(WASMTIME_SCRIPT)
