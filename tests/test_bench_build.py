@@ -21,10 +21,10 @@ from harness.bench.build import (
     all_variants,
     build,
     load_manifest,
-    read_interface,
     toolchain,
     wasm_tools,
 )
+from harness.wast.binary import read_module
 
 MANIFEST = load_manifest()
 KERNELS = [w for w in MANIFEST.values() if w.kind == "kernel"]
@@ -76,11 +76,11 @@ def test_every_variant_builds_validates_and_keeps_the_abi(artifacts: dict, cache
         done = subprocess.run([str(wasm_tools()), "validate", "--features", "all", str(path)],
                               capture_output=True, text=True)
         assert done.returncode == 0, (name, variant, done.stderr)
-        imports, exports = read_interface(path.read_bytes())
-        assert imports == [], (name, variant)
-        assert exports["memory"] == "memory"
-        assert {k: exports[k] for k in ABI} == ABI
-        assert ("_initialize" in exports) == (MANIFEST[name].kind == "kernel")
+        info = read_module(path.read_bytes())
+        assert info.imports == [], (name, variant)
+        assert info.exports["memory"].kind == "memory"
+        assert {k: info.exports[k].type for k in ABI} == ABI
+        assert ("_initialize" in info.exports) == (MANIFEST[name].kind == "kernel")
 
     # The second build finds everything in the cache and rebuilds nothing.
     stamps = {k: p.stat().st_mtime_ns for k, p in artifacts.items()}

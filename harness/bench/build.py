@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from harness.wast.binary import FuncType, WasmParseError, read_module
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "suites" / "bench"
 DEFAULT_MANIFEST = BENCH_DIR / "bench.toml"
@@ -46,9 +48,10 @@ CACHE_FORMAT = 1
 
 MISSING_CLANG = "not found: run make setup (Debian clang-19, lld-19, wasi-libc, libclang-rt-19-dev-wasm32)"
 
-# The ABI as wasm types: 0x7f = i32, 0x7c = f64.
-ABI = {"bench_init": ((0x7F,), ()), "bench_run": ((0x7F,), ()), "bench_check": ((), (0x7C,))}
-OPTIONAL_ABI = {"_initialize": ((), ())}
+# The ABI (bench.h) as wasm function types.
+ABI = {"bench_init": FuncType(("i32",), ()), "bench_run": FuncType(("i32",), ()),
+       "bench_check": FuncType((), ("f64",))}
+OPTIONAL_ABI = {"_initialize": FuncType((), ())}
 
 
 class BuildError(Exception):
@@ -304,86 +307,20 @@ def _run(cmd: list[str], what: str) -> None:
 
 def check_abi(wasm: bytes, where: str) -> None:
     """No imports; exports memory, the three bench_* functions and maybe _initialize, typed right."""
-    imports, exports = read_interface(wasm)
-    if imports:
-        raise BuildError(f"{where}: imports {imports[0]} (and maybe more): a workload must import nothing")
-    if exports.get("memory") != "memory":
-        raise BuildError(f"{where}: does not export its memory as \"memory\"")
-    for name, sig in [*ABI.items(), *((k, v) for k, v in OPTIONAL_ABI.items() if k in exports)]:
-        if exports.get(name) != sig:
-            want = f"func {list(sig[0])} -> {list(sig[1])}"
-            raise BuildError(f"{where}: export {name!r} is {exports.get(name)!r}, want {want} (bench.h)")
-
-
-def read_interface(wasm: bytes) -> tuple[list[str], dict[str, object]]:
-    """The first import's "module.name" (if any) and exports: name -> (params, results) of value-type bytes
-    for functions, "memory"/"table"/"global"/"tag" for the rest."""
-    if wasm[:8] != b"\0asm\1\0\0\0":
-        raise BuildError("not a wasm module (bad magic or version)")
-    pos = 8
-
-    def leb() -> int:
-        nonlocal pos
-        value = shift = 0
-        while True:
-            byte = wasm[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return value
-
-    def name() -> str:
-        nonlocal pos
-        size = leb()
-        pos += size
-        return wasm[pos - size:pos].decode("utf-8", "replace")
-
-    def byte() -> int:
-        nonlocal pos
-        pos += 1
-        return wasm[pos - 1]
-
-    def valtypes() -> tuple[int, ...]:
-        nonlocal pos
-        count = leb()
-        pos += count
-        return tuple(wasm[pos - count:pos])
-
-    types: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-    funcs: list[int] = []
-    imports: list[str] = []
-    raw_exports: list[tuple[str, int, int]] = []
     try:
-        while pos < len(wasm):
-            section = byte()
-            size = leb()
-            end = pos + size
-            if section == 1:  # types: plain function types only (no GC proposal here)
-                for _ in range(leb()):
-                    if (form := byte()) != 0x60:
-                        raise BuildError(f"unsupported type form 0x{form:02x}")
-                    types.append((valtypes(), valtypes()))
-            elif section == 2 and leb():  # any import fails the module: its first name will do
-                imports.append(f"{name()}.{name()}")
-            elif section == 3:
-                funcs = [leb() for _ in range(leb())]
-            elif section == 7:
-                for _ in range(leb()):
-                    export = name()
-                    kind = byte()
-                    raw_exports.append((export, kind, leb()))
-            pos = end
-    except IndexError:
-        raise BuildError("truncated wasm module") from None
-    kinds = {1: "table", 2: "memory", 3: "global", 4: "tag"}
-    exports: dict[str, object] = {}
-    for export, kind, index in raw_exports:
-        if kind == 0 and not imports and index < len(funcs) and funcs[index] < len(types):
-            exports[export] = types[funcs[index]]
-        else:
-            exports[export] = kinds.get(kind, f"kind {kind}")
-    return imports, exports
+        info = read_module(wasm)
+    except WasmParseError as e:
+        raise BuildError(f"{where}: {e}") from None
+    if info.imports:
+        raise BuildError(f"{where}: imports {', '.join(info.imports)}: a workload must import nothing")
+    memory = info.exports.get("memory")
+    if memory is None or memory.kind != "memory":
+        raise BuildError(f"{where}: does not export its memory as \"memory\"")
+    for name, want in [*ABI.items(), *((k, v) for k, v in OPTIONAL_ABI.items() if k in info.exports)]:
+        got = info.exports.get(name)
+        if got is None or got.type != want:
+            have = "missing" if got is None else got.type or got.kind
+            raise BuildError(f"{where}: export {name!r} is {have}, want {want} (bench.h)")
 
 
 def main(argv: list[str] | None = None) -> int:

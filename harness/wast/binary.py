@@ -55,6 +55,7 @@ class ModuleInfo:
     type_kinds: list[str] = field(default_factory=list)
     func_types: dict[int, FuncType] = field(default_factory=dict)
     exports: dict[str, Export] = field(default_factory=dict)
+    imports: list[str] = field(default_factory=list)  # "module.name" of each import
 
 
 class WasmParseError(ValueError):
@@ -374,7 +375,7 @@ def _read_sections(data: memoryview) -> ModuleInfo:
         elif sid == 2:
             n, pos = _u32(data, pos)
             for _ in range(n):
-                _, pos = _name(data, pos)
+                module, pos = _name(data, pos)
                 if data[pos] == 0 and data[pos + 1] in (0x7F, 0x7E):
                     # Compact imports: an empty name, then a group sharing the module name.
                     form = data[pos + 1]
@@ -382,17 +383,20 @@ def _read_sections(data: memoryview) -> ModuleInfo:
                     if form == 0x7F:  # vec(name externtype)
                         m, pos = _u32(data, pos)
                         for _ in range(m):
-                            _, pos = _name(data, pos)
+                            item, pos = _name(data, pos)
+                            info.imports.append(f"{module}.{item}")
                             pos = _import_desc(data, pos, funcs, globals_)
                     else:  # externtype vec(name): every name has the same type
                         start = pos
                         pos = _import_desc(data, pos, [], [])
                         m, pos = _u32(data, pos)
                         for _ in range(m):
-                            _, pos = _name(data, pos)
+                            item, pos = _name(data, pos)
+                            info.imports.append(f"{module}.{item}")
                             _import_desc(data, start, funcs, globals_)
                 else:
-                    _, pos = _name(data, pos)
+                    item, pos = _name(data, pos)
+                    info.imports.append(f"{module}.{item}")
                     pos = _import_desc(data, pos, funcs, globals_)
         elif sid == 3:
             n, pos = _u32(data, pos)

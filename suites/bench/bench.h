@@ -84,6 +84,21 @@ static inline bench_f32x4 bench_load_f32x4(const float *p) {
 static inline void bench_store_f32x4(float *p, bench_f32x4 v) { __builtin_memcpy(p, &v, sizeof v); }
 
 static inline bench_f32x4 bench_splat_f32x4(float s) { return (bench_f32x4){s, s, s, s}; }
+
+#ifdef __wasm_relaxed_simd__
+#include <wasm_simd128.h>
+#endif
+
+/* a * b + c: fused (one rounding) in the relaxed build, else a multiply then an add. Callers
+ * pass the freshly loaded vector as a: Cranelift's x64 FMA overwrites that operand, so a
+ * loop-invariant one there would cost a register copy per call. */
+static inline bench_f32x4 bench_madd(bench_f32x4 a, bench_f32x4 b, bench_f32x4 c) {
+#ifdef __wasm_relaxed_simd__
+  return (bench_f32x4)wasm_f32x4_relaxed_madd((v128_t)a, (v128_t)b, (v128_t)c);
+#else
+  return a * b + c;
+#endif
+}
 #endif
 
 #endif

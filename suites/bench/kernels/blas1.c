@@ -5,9 +5,6 @@
  * (native, wasm simd and relaxed: 16 partial sums) and the wasm scalar build, which sum in
  * different f32 orders, then agree within ~1e-6. */
 #include "bench.h"
-#ifdef __wasm_relaxed_simd__
-#include <wasm_simd128.h>
-#endif
 
 #define MAX_LEN (1 << 20)
 #define BLOCK 1024
@@ -27,26 +24,13 @@ BENCH_EXPORT(bench_init) void bench_init(int32_t size) {
   }
 }
 
-#ifdef BENCH_SIMD
-/* a * b + c: fused (one rounding) in the relaxed build, else a multiply then an add. Callers
- * pass the freshly loaded vector as a: Cranelift's x64 FMA overwrites that operand, so a
- * loop-invariant one there would cost a register copy per call. */
-static inline bench_f32x4 madd(bench_f32x4 a, bench_f32x4 b, bench_f32x4 c) {
-#ifdef __wasm_relaxed_simd__
-  return (bench_f32x4)wasm_f32x4_relaxed_madd((v128_t)a, (v128_t)b, (v128_t)c);
-#else
-  return a * b + c;
-#endif
-}
-#endif
-
 /* prev may be dst itself (every sweep after the first): element i is read before it is written. */
 static void axpy(float alpha, const float *prev, float *dst) {
   int i = 0;
 #ifdef BENCH_SIMD
   bench_f32x4 va = bench_splat_f32x4(alpha);
   for (; i + 4 <= len; i += 4) {
-    bench_store_f32x4(dst + i, madd(bench_load_f32x4(x + i), va, bench_load_f32x4(prev + i)));
+    bench_store_f32x4(dst + i, bench_madd(bench_load_f32x4(x + i), va, bench_load_f32x4(prev + i)));
   }
 #endif
   for (; i < len; i++) dst[i] = alpha * x[i] + prev[i];
@@ -60,12 +44,12 @@ static float dot_block(int from, int to) {
    * fused multiply-add) of the previous 4 elements. */
   bench_f32x4 a0 = bench_splat_f32x4(0.0f), a1 = a0, a2 = a0, a3 = a0;
   for (; i + 16 <= to; i += 16) {
-    a0 = madd(bench_load_f32x4(x + i), bench_load_f32x4(out + i), a0);
-    a1 = madd(bench_load_f32x4(x + i + 4), bench_load_f32x4(out + i + 4), a1);
-    a2 = madd(bench_load_f32x4(x + i + 8), bench_load_f32x4(out + i + 8), a2);
-    a3 = madd(bench_load_f32x4(x + i + 12), bench_load_f32x4(out + i + 12), a3);
+    a0 = bench_madd(bench_load_f32x4(x + i), bench_load_f32x4(out + i), a0);
+    a1 = bench_madd(bench_load_f32x4(x + i + 4), bench_load_f32x4(out + i + 4), a1);
+    a2 = bench_madd(bench_load_f32x4(x + i + 8), bench_load_f32x4(out + i + 8), a2);
+    a3 = bench_madd(bench_load_f32x4(x + i + 12), bench_load_f32x4(out + i + 12), a3);
   }
-  for (; i + 4 <= to; i += 4) a0 = madd(bench_load_f32x4(x + i), bench_load_f32x4(out + i), a0);
+  for (; i + 4 <= to; i += 4) a0 = bench_madd(bench_load_f32x4(x + i), bench_load_f32x4(out + i), a0);
   bench_f32x4 vacc = (a0 + a1) + (a2 + a3);
   acc = (vacc[0] + vacc[1]) + (vacc[2] + vacc[3]);
 #endif

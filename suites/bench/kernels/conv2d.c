@@ -5,9 +5,6 @@
  * each output pixel's products filter row by filter row, the wasm scalar build in one chain, so
  * they agree within ~1e-9; the relaxed build (fused multiply-add) differs as little. */
 #include "bench.h"
-#ifdef __wasm_relaxed_simd__
-#include <wasm_simd128.h>
-#endif
 
 #define MAX_SIDE 1024
 #define MAX_FILTERS 256
@@ -28,19 +25,6 @@ BENCH_EXPORT(bench_init) void bench_init(int32_t size) {
   for (int i = 0; i < filters * K * K; i++) bank[i] = bench_lcg_unit(&state) * (2.0f / (K * K));
 }
 
-#ifdef BENCH_SIMD
-/* a * b + c: fused (one rounding) in the relaxed build, else a multiply then an add. Callers
- * pass the freshly loaded vector as a: Cranelift's x64 FMA overwrites that operand, so a
- * loop-invariant one there would cost a register copy per call. */
-static inline bench_f32x4 madd(bench_f32x4 a, bench_f32x4 b, bench_f32x4 c) {
-#ifdef __wasm_relaxed_simd__
-  return (bench_f32x4)wasm_f32x4_relaxed_madd((v128_t)a, (v128_t)b, (v128_t)c);
-#else
-  return a * b + c;
-#endif
-}
-#endif
-
 /* Row y of the response to `filter`, added to the output unless this is the first filter. */
 static void convolve_row(int y, const float *filter, int first) {
   const float *in = image + y * side;
@@ -59,10 +43,10 @@ static void convolve_row(int y, const float *filter, int first) {
     int fresh = first && dy == 0;
     for (x = 0; x + 4 <= out_side; x += 4) {
       bench_f32x4 acc = bench_load_f32x4(row + x) * w0;
-      acc = madd(bench_load_f32x4(row + x + 1), w1, acc);
-      acc = madd(bench_load_f32x4(row + x + 2), w2, acc);
-      acc = madd(bench_load_f32x4(row + x + 3), w3, acc);
-      acc = madd(bench_load_f32x4(row + x + 4), w4, acc);
+      acc = bench_madd(bench_load_f32x4(row + x + 1), w1, acc);
+      acc = bench_madd(bench_load_f32x4(row + x + 2), w2, acc);
+      acc = bench_madd(bench_load_f32x4(row + x + 3), w3, acc);
+      acc = bench_madd(bench_load_f32x4(row + x + 4), w4, acc);
       bench_store_f32x4(dst + x, fresh ? acc : bench_load_f32x4(dst + x) + acc);
     }
   }

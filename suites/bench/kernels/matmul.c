@@ -4,9 +4,6 @@
 #include <string.h>
 
 #include "bench.h"
-#ifdef __wasm_relaxed_simd__
-#include <wasm_simd128.h>
-#endif
 
 #define MAX_N 1152
 
@@ -30,12 +27,7 @@ static void row_update(float *restrict row, float s, const float *restrict brow)
   bench_f32x4 vs = bench_splat_f32x4(s);
   for (; j + 4 <= n; j += 4) {
     bench_f32x4 acc = bench_load_f32x4(row + j), vb = bench_load_f32x4(brow + j);
-#ifdef __wasm_relaxed_simd__
-    bench_store_f32x4(row + j,
-                      (bench_f32x4)wasm_f32x4_relaxed_madd((v128_t)vs, (v128_t)vb, (v128_t)acc));
-#else
-    bench_store_f32x4(row + j, acc + vs * vb);
-#endif
+    bench_store_f32x4(row + j, bench_madd(vs, vb, acc));
   }
 #endif
   for (; j < n; j++) row[j] += s * brow[j];
