@@ -139,7 +139,7 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
     ):
         if table:
             body = tabulate(table[1:], headers=table[0], tablefmt=fmt, disable_numparse=True)
-            parts.append(f"{title}\n{body}")
+            parts.append(f"{_heading(title, fmt)}{body}")
     measured = [r for r in rows if r.get("samples")]
     flagged = [r for r in measured if r.get("outliers")]
     wide = [f"{r['engine']} {r['kernel']}/{r['variant']} {r['phase']} ({r['cv']:.0%})" for r in measured
@@ -149,10 +149,15 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
                     if wide else ""))
     failures = [r for r in rows if r["phase"] == "run"]
     if failures:
-        parts.append("Not measured\n" + tabulate(
+        parts.append(_heading("Not measured", fmt) + tabulate(
             [[r["engine"], r["kernel"], r["variant"], _status(r), _short(r.get("message") or "")]
              for r in failures], headers=["engine", "kernel", "variant", "status", "why"], tablefmt=fmt))
     return "\n\n".join(parts)
+
+
+def _heading(title: str, fmt: str) -> str:
+    # Markdown wants a table set apart from the text before it.
+    return f"### {title}\n\n" if fmt == "github" else f"{title}\n"
 
 
 def _grid(rows: list[dict], metric: str, variants: tuple[str, ...]) -> list[list[str]]:
