@@ -8,6 +8,9 @@
    Done natively, in Wasmtime (wasmtime-py) and in Node.
 2. Repeatability. The same `bench --profile long` run several times; per engine and
    kernel, the coefficient of variation of the medians from run to run.
+3. Honest intervals. How often another run's median falls inside a run's 95% interval:
+   the bootstrap resamples one run's samples, so this shows whether the intervals also
+   cover what changes from run to run (fresh processes, the machine's state).
 
     .venv/bin/python benchmarks/bench_accuracy.py [--runs 3] [--engines native,wasmtime,node,chromium]
 
@@ -122,7 +125,7 @@ def main() -> None:
     kernels = args.kernels.split(",") if args.kernels else [
         name for name, w in workloads.items() if w.kind == "kernel"]
     artifacts = build([workloads[k] for k in kernels])
-    out: dict = {"accuracy": [], "repeatability": []}
+    out: dict = {"accuracy": [], "repeatability": [], "intervals": {}}
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -152,6 +155,14 @@ def main() -> None:
             out["repeatability"].append({"engine": engine, "kernel": kernel, "median_s": values,
                                          "cv": statistics.stdev(values) / mean if len(values) > 1 else 0.0})
 
+    # 3. intervals: does run i's 95% CI hold run j's median?
+    cis = [{(r["engine"], r["kernel"]): r for r in rows if r["kernel"] != "geomean" and r.get("ci_low_s")}
+           for rows in runs]
+    held = [cis[i][k]["ci_low_s"] <= cis[j][k]["median_s"] <= cis[i][k]["ci_high_s"]
+            for i in range(len(runs)) for j in range(len(runs)) if i != j for k in cis[i] if k in cis[j]]
+    if held:
+        out["intervals"] = {"pairs": len(held), "held": sum(held), "share": sum(held) / len(held)}
+
     if args.json:
         print(json.dumps(out, indent=1))
         return
@@ -168,6 +179,10 @@ def main() -> None:
         print(f"\nCV over {len(cvs)} engine-kernel pairs of >= 100 ms: "
               f"median {statistics.median(cvs) * 100:.2f}%,"
               f" max {max(cvs) * 100:.2f}%")
+    if out["intervals"]:
+        i = out["intervals"]
+        print(f"\nAnother run's median inside a run's 95% interval: {i['held']} of {i['pairs']} "
+              f"({i['share']:.0%})")
 
 
 if __name__ == "__main__":

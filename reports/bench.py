@@ -24,7 +24,9 @@ NATIVE = "native"
 GEOMEAN = "geomean"
 SIMD_VARIANTS = ("simd", "relaxed")
 PHASES = ("compile", "instantiate", "first_call", "execute")
-ALPHA = 0.05  # a comparison with p >= ALPHA is marked "~": not told apart from no difference
+# A comparison whose interval holds 1, or with p >= ALPHA, is marked "~": not told apart from
+# no difference.
+ALPHA = 0.05
 WIDE_CV = 0.10  # execute samples spread wider than this are named under the tables (pyperf warns likewise)
 
 
@@ -34,8 +36,11 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
     if "expected_failure" not in bench:
         bench = bench.assign(expected_failure=False)
     times = bench[(bench["metric"] == "time") & (bench["verdict"] == "pass")]
-    samples: dict[tuple[str, str, str, str], np.ndarray] = {
-        key: group["value"].to_numpy(dtype=float)
+    if "process" not in times:
+        times = times.assign(process=0)
+    # Each sample set as its processes' samples: the statistics resample processes first.
+    samples: dict[tuple[str, str, str, str], list[np.ndarray]] = {
+        key: [g["value"].to_numpy(dtype=float) for _, g in group.groupby(group["process"].fillna(0))]
         for key, group in times.groupby(["engine", "case", "kind", "phase"], sort=True)}
     versions = dict(zip(bench["engine"], bench["engine_version"], strict=False))
     # Micro-benchmarks are WAT files (suites/bench/micro/): no native build, no geometric mean.
@@ -43,8 +48,9 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
     resolution = _resolutions(bench)
 
     rows: list[dict] = []
-    for (engine, case, variant, phase), values in samples.items():
-        est = stats.median(values)
+    for (engine, case, variant, phase), groups in samples.items():
+        est = stats.median(groups)
+        values = np.concatenate(groups)
         row = {"engine": engine, "engine_version": versions.get(engine, ""), "kernel": case,
                "micro": case in micro, "variant": variant, "phase": phase, "status": "pass",
                "median_s": est.value,
@@ -55,10 +61,10 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
         if phase == "execute":
             native = samples.get((NATIVE, case, NATIVE, "execute"))
             if engine != NATIVE and native is not None:
-                _put(row, "ratio_to_native", stats.ratio(values, native))
+                _put(row, "ratio_to_native", stats.ratio(groups, native))
             scalar = samples.get((engine, case, "scalar", "execute"))
             if variant in SIMD_VARIANTS and scalar is not None:
-                _put(row, "simd_speedup", stats.ratio(scalar, values))
+                _put(row, "simd_speedup", stats.ratio(scalar, groups))
         rows.append(row)
 
     # Geometric means over the kernels (not the micro-benchmarks) each engine ran.
@@ -128,7 +134,7 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
     parts = []
     for title, table in (
         ("wasm / native, execute time per iteration: median ratio (95% bootstrap CI); lower is better;"
-         " ~ = not significant (Mann-Whitney p >= 0.05)",
+         " ~ = not told apart from 1 (the interval holds 1, or Mann-Whitney p >= 0.05)",
          _grid(rows, "ratio_to_native", variants=("scalar", *SIMD_VARIANTS))),
         ("SIMD speed-up over the same engine's scalar build: median ratio (95% CI); higher is better;"
          " ~ = not significant",
@@ -168,7 +174,10 @@ def _grid(rows: list[dict], metric: str, variants: tuple[str, ...]) -> list[list
             cell = _ci(r[metric], r.get(f"{metric}_ci_low"), r.get(f"{metric}_ci_high"))
             # Geometric means carry a signed-rank p over kernels (in --json), not marked here.
             p = r.get(f"{metric}_p") if r["kernel"] != GEOMEAN else None
-            cells[(r["engine"], r["variant"])][r["kernel"]] = cell + (" ~" if p and p >= ALPHA else "")
+            low, high = r.get(f"{metric}_ci_low"), r.get(f"{metric}_ci_high")
+            holds_one = low is not None and high is not None and low <= 1 <= high
+            unclear = holds_one or (p is not None and p >= ALPHA)
+            cells[(r["engine"], r["variant"])][r["kernel"]] = cell + (" ~" if unclear else "")
             if r["kernel"] != GEOMEAN:
                 kernels.add(r["kernel"])
     for r in rows:

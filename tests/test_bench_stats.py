@@ -33,6 +33,18 @@ def test_median_intervals_cover_the_true_median_about_95_percent_of_the_time() -
     assert 0.88 <= np.mean(covered) <= 0.99
 
 
+def test_processes_that_disagree_widen_the_interval() -> None:
+    """Samples are resampled by process first: three processes that settled at different speeds
+    give a wider interval than the same samples taken as one process."""
+    rng = np.random.default_rng(3)
+    processes = [c * (1 + 0.0005 * rng.standard_normal(7)) for c in (1.00, 1.01, 1.02, 1.03, 1.04)]
+    apart = stats.median(processes)
+    pooled = stats.median(np.concatenate(processes))
+    assert apart.value == pooled.value
+    assert apart.low <= 1.01 and apart.high >= 1.03
+    assert (apart.high - apart.low) > 1.5 * (pooled.high - pooled.low)
+
+
 def test_too_few_samples_give_no_interval_and_constant_ones_a_point() -> None:
     one = stats.median([3.0])
     assert one.value == 3.0 and math.isnan(one.low) and math.isnan(one.high)

@@ -1,15 +1,14 @@
 """Statistics over benchmark samples: medians, ratios and geometric means, each with a
-bootstrap confidence interval (scipy), a significance test for comparisons, and
+bootstrap confidence interval, a significance test for comparisons (scipy), and
 Tukey outlier flags.
 
-Samples from several worker processes are pooled. Every interval is a percentile
-bootstrap with a fixed seed, so the same rows always give the same report.
+Every interval is a two-stage percentile bootstrap (worker processes, then samples within
+them) with a fixed seed, so the same rows always give the same report.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,58 +45,91 @@ def outliers(samples: Sequence[float]) -> np.ndarray:
     return (x < q1 - spread) | (x > q3 + spread)
 
 
-def median(samples: Sequence[float]) -> Estimate:
-    x = np.asarray(samples, dtype=float)
-    if x.size == 0:
+# A sample set: its samples grouped by the worker process that took them (or one flat
+# sequence: one process).
+SampleSet = Sequence[float] | Sequence[Sequence[float]]
+
+
+def median(samples: SampleSet) -> Estimate:
+    groups = _groups(samples)
+    flat = _flat(groups)
+    if flat.size == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)
-    low, high = _bootstrap((x,), lambda s, axis: np.median(s, axis=axis))
-    return Estimate(float(np.median(x)), low, high, int(x.size))
+    low, high = _interval([groups], lambda m: m[0], float(np.median(flat)))
+    return Estimate(float(np.median(flat)), low, high, int(flat.size))
 
 
-def ratio(numerator: Sequence[float], denominator: Sequence[float]) -> Estimate:
+def ratio(numerator: SampleSet, denominator: SampleSet) -> Estimate:
     """median(numerator) / median(denominator), the two resampled independently;
     p from a two-sided Mann-Whitney U test of the two sample sets."""
-    a = np.asarray(numerator, dtype=float)
-    b = np.asarray(denominator, dtype=float)
-    if a.size == 0 or b.size == 0:
+    a, b = _groups(numerator), _groups(denominator)
+    fa, fb = _flat(a), _flat(b)
+    if fa.size == 0 or fb.size == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)
-    low, high = _bootstrap((a, b), lambda s, t, axis: np.median(s, axis=axis) / np.median(t, axis=axis))
-    p = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
-    return Estimate(float(np.median(a) / np.median(b)), low, high, int(min(a.size, b.size)), p)
+    value = float(np.median(fa) / np.median(fb))
+    low, high = _interval([a, b], lambda m: m[0] / m[1], value)
+    p = float(stats.mannwhitneyu(fa, fb, alternative="two-sided").pvalue)
+    return Estimate(value, low, high, int(min(fa.size, fb.size)), p)
 
 
-def geomean_ratio(pairs: Sequence[tuple[Sequence[float], Sequence[float]]]) -> Estimate:
+def geomean_ratio(pairs: Sequence[tuple[SampleSet, SampleSet]]) -> Estimate:
     """The geometric mean over kernels of median(a_k) / median(b_k), every sample set resampled
     in each bootstrap replicate; p from a Wilcoxon signed-rank test of the log ratios against 0
     (None with fewer than six kernels, too few for that test to mean much)."""
-    sets = [np.asarray(s, dtype=float) for pair in pairs for s in pair]
-    if not pairs or any(s.size == 0 for s in sets):
+    sets = [_groups(s) for pair in pairs for s in pair]
+    if not pairs or any(_flat(s).size == 0 for s in sets):
         return Estimate(math.nan, math.nan, math.nan, 0)
 
-    def statistic(*samples: np.ndarray, axis: int) -> np.ndarray:
-        medians = [np.median(s, axis=axis) for s in samples]
+    def statistic(medians: list) -> np.ndarray:
         logs = [np.log(medians[k] / medians[k + 1]) for k in range(0, len(medians), 2)]
         return np.exp(np.mean(logs, axis=0))
 
-    value = float(statistic(*sets, axis=-1))
-    low, high = _bootstrap(tuple(sets), statistic)
-    logs = [math.log(np.median(sets[k]) / np.median(sets[k + 1])) for k in range(0, len(sets), 2)]
+    point = [float(np.median(_flat(s))) for s in sets]
+    value = float(statistic(point))
+    low, high = _interval(sets, statistic, value)
+    logs = [math.log(point[k] / point[k + 1]) for k in range(0, len(point), 2)]
     p = None
     if len(logs) >= 6 and any(v != 0 for v in logs):
         p = float(stats.wilcoxon(logs).pvalue)
     return Estimate(value, low, high, len(pairs), p)
 
 
-def _bootstrap(samples: tuple[np.ndarray, ...], statistic) -> tuple[float, float]:
-    if min(s.size for s in samples) < 2:
+def _groups(samples: SampleSet) -> list[np.ndarray]:
+    items = list(samples)
+    if items and np.ndim(items[0]) == 0:
+        return [np.asarray(items, dtype=float)]
+    return [np.asarray(g, dtype=float) for g in items if len(g)]
+
+
+def _flat(groups: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(groups) if groups else np.zeros(0)
+
+
+def _interval(sets: list[list[np.ndarray]], statistic, point: float) -> tuple[float, float]:
+    """A percentile bootstrap interval of `statistic` (of the sets' medians), resampling each set
+    in two stages: its processes with replacement, then samples within each chosen process.
+
+    Pooling all samples and resampling them alone (scipy.stats.bootstrap's way) ignores that
+    samples from one process share its state (code layout, tier-up, the machine at the time):
+    such intervals held another run's median only 55% of the time here (BENCHMARKS.md).
+    """
+    if any(_flat(s).size < 2 for s in sets):
         return math.nan, math.nan
-    if all(np.all(s == s[0]) for s in samples):  # no spread at all: the interval is the point
-        v = float(statistic(*samples, axis=-1))
-        return v, v
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        result = stats.bootstrap(samples, statistic, vectorized=True, paired=False, n_resamples=RESAMPLES,
-                                 confidence_level=CONFIDENCE, method="percentile",
-                                 rng=np.random.default_rng(SEED))
-    ci = result.confidence_interval
-    return float(ci.low), float(ci.high)
+    if all(np.all(_flat(s) == _flat(s)[0]) for s in sets):  # no spread at all: the interval is the point
+        return point, point
+    rng = np.random.default_rng(SEED)
+    replicates = statistic([_replicate_medians(s, rng) for s in sets])
+    low, high = np.percentile(replicates, [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)])
+    return float(low), float(high)
+
+
+def _replicate_medians(groups: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """RESAMPLES medians of two-stage resamples: every chosen process contributes as many draws
+    as the largest process has samples, so processes weigh alike."""
+    sizes = np.array([g.size for g in groups])
+    padded = np.full((len(groups), sizes.max()), np.nan)
+    for i, g in enumerate(groups):
+        padded[i, : g.size] = g
+    chosen = rng.integers(len(groups), size=(RESAMPLES, len(groups)))
+    picks = (rng.random((RESAMPLES, len(groups), sizes.max())) * sizes[chosen][..., None]).astype(int)
+    return np.median(padded[chosen[..., None], picks].reshape(RESAMPLES, -1), axis=1)
