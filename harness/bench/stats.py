@@ -110,8 +110,9 @@ def _interval(sets: list[list[np.ndarray]], statistic, point: float) -> tuple[fl
     in two stages: its processes with replacement, then samples within each chosen process.
 
     Pooling all samples and resampling them alone (scipy.stats.bootstrap's way) ignores that
-    samples from one process share its state (code layout, tier-up, the machine at the time):
-    such intervals held another run's median only 55% of the time here (BENCHMARKS.md).
+    samples from one process share its state (tier-up, code placement): processes that settle
+    at different speeds (Bun's matmul, at 2.5 and 3.9x native) must widen the interval. What
+    differs between whole runs is beyond any one run's interval (BENCHMARKS.md).
     """
     if any(_flat(s).size < 2 for s in sets):
         return math.nan, math.nan
