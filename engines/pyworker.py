@@ -26,6 +26,11 @@ class Reported(Exception):
         self.kind = kind
 
 
+def unsigned(kind: str, value: int) -> str:
+    """An i32 or i64 as the protocol sends it: its bit pattern as an unsigned decimal."""
+    return str(value & ((1 << 32) - 1 if kind == "i32" else (1 << 64) - 1))
+
+
 def signed(value: int, bits: int) -> int:
     return value - (1 << bits) if value >> (bits - 1) else value
 
@@ -131,6 +136,7 @@ def bench_loop(cmd: dict, compile_module: Callable[[], Any], make: Callable[[Any
     target = sample_target(float(cmd.get("min_sample_s", 0.01)), resolution)
     max_reps = int(cmd.get("max_reps") or 1 << 24)
     fresh = bool(cmd.get("fresh"))
+    warmups = int(cmd.get("warmups", 1))
 
     def fresh_instance() -> None:
         if fresh:  # a workload that changes its instance (memory.grow) gets a new one per sample
@@ -147,14 +153,14 @@ def bench_loop(cmd: dict, compile_module: Callable[[], Any], make: Callable[[Any
             break
         reps = next_reps(reps, elapsed, target, resolution, max_reps)
     samples: list[float] = []
-    for n in range(int(cmd.get("warmups", 1)) + int(cmd.get("samples", 5))):
+    for n in range(warmups + int(cmd.get("samples", 5))):
         fresh_instance()
         t0 = clock()
-        bench.run(int(reps))
+        bench.run(reps)
         elapsed = clock() - t0
-        if n >= int(cmd.get("warmups", 1)):
+        if n >= warmups:
             samples.append(elapsed)
     result = {"compile_s": compile_s, "instantiate_s": instantiate_s, "first_call_s": first_call_s,
-              "reps": int(reps), "samples_s": samples, "check": bench.check(),
+              "reps": reps, "samples_s": samples, "check": bench.check(),
               "timer": {"clock": clock_name, "resolution_s": resolution, "isolated": None}}
     return [["json", json.dumps(result)]]

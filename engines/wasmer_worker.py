@@ -33,11 +33,18 @@ from typing import Any
 
 from wasmer import Function, Global, ImportObject, Instance, Module, Store, Type, engine
 
-from engines.pyworker import NOT_OURS, BenchInstance, Reported, bench_loop, run_commands, serve, signed
+from engines.pyworker import (
+    NOT_OURS,
+    BenchInstance,
+    Reported,
+    bench_loop,
+    run_commands,
+    serve,
+    signed,
+    unsigned,
+)
 
 COMPILERS = ("cranelift", "singlepass", "llvm")
-_MASK32 = 0xFFFF_FFFF
-_MASK64 = (1 << 64) - 1
 _INTEGER_TYPES = {Type.I32: "i32", Type.I64: "i64"}
 _REF_TYPES = {Type.EXTERN_REF: "externref", Type.FUNC_REF: "funcref"}
 _NULL = {Type.EXTERN_REF: "ref.null extern", Type.FUNC_REF: "ref.null func"}
@@ -335,10 +342,8 @@ def _expressing(what: str, fn, *args):
 
 
 def encode(kind: str, value: Any) -> list:
-    if kind == "i32":
-        return [kind, str(value & _MASK32)]
-    if kind == "i64":
-        return [kind, str(value & _MASK64)]
+    if kind in ("i32", "i64"):
+        return [kind, unsigned(kind, value)]
     # References come back from an adapter as null flags; a non-null externref can only
     # be one that is not ours (this worker never hands wasm a host reference).
     if kind == "externref":

@@ -19,11 +19,9 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi  # the pinned wasmtime-py's C bindings, for fast_call
 
-from engines.pyworker import BenchInstance, Reported, bench_loop, run_commands, serve, signed
+from engines.pyworker import BenchInstance, Reported, bench_loop, run_commands, serve, signed, unsigned
 
 EPOCH_TICK_SECONDS = 0.01
-_MASK32 = 0xFFFF_FFFF
-_MASK64 = (1 << 64) - 1
 
 
 def make_engine(options: dict, bench: bool = False) -> wasmtime.Engine:
@@ -253,7 +251,7 @@ def fast_call(store: wasmtime.Store, func: wasmtime.Func, args: list, kinds: lis
         if results[n].kind != _KIND[kind].value:
             raise Reported("internal", f"result {n} is not {kind}")
         value = results[n].of.i32 if kind == "i32" else results[n].of.i64
-        out.append([kind, str(value & (_MASK32 if kind == "i32" else _MASK64))])
+        out.append([kind, unsigned(kind, value)])
     return out
 
 
@@ -278,10 +276,8 @@ def _export(instance: wasmtime.Instance, store: wasmtime.Store, name: str) -> An
 
 
 def encode(kind: str, value: Any) -> list:
-    if kind == "i32":
-        return [kind, str(value & _MASK32)]
-    if kind == "i64":
-        return [kind, str(value & _MASK64)]
+    if kind in ("i32", "i64"):
+        return [kind, unsigned(kind, value)]
     if kind == "externref":
         if value is None:
             return [kind, None]

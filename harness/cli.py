@@ -444,7 +444,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     rows = bench_report.summarize(frame)
     for line in [*missing, *notes]:
         print(f"{'error' if line in missing else 'note'}: {line}", file=sys.stderr)
-    text = bench_report.tables(rows)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "bench.md").write_text(f"# Benchmarks, run {run_id} ({profile.name} profile)\n\n"
@@ -453,7 +452,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        print(text)
+        print(bench_report.tables(rows))
         print(f"\n{profile.name} profile: {profile.processes} processes x ({profile.warmups} warm-up + "
               f"{profile.samples} samples of >= {profile.min_sample_s:g} s) per engine and build, "
               f"{len(engines)} engines + {'native' if not args.no_native else 'no native'}; "

@@ -83,7 +83,7 @@ class BenchRunner:
         self.versions = versions
         self.rng = random.Random(seed)
         self.on_unit = on_unit
-        self.with_native = native
+        self.artifacts = artifacts
         self.units = [Unit(w, v, artifacts[(w.name, v)]) for w in workloads for v in all_variants(w)
                       if v != NATIVE and (variants is None or v in variants)]
         self.native_units = [Unit(w, NATIVE, artifacts[(w.name, NATIVE)]) for w in workloads
@@ -116,17 +116,10 @@ class BenchRunner:
             if w.expect is not None:
                 expected[w.name] = float(w.expect[self.profile.size])
             elif NATIVE in all_variants(w):
-                result = run_native(self._artifact(w, NATIVE), self.size(w), 0.0, 0, 1,
+                result = run_native(self.artifacts[(w.name, NATIVE)], self.size(w), 0.0, 0, 1,
                                     self.profile.timeout_s)
                 expected[w.name] = float(result["check"])
         return expected
-
-    def _artifact(self, w: Workload, variant: str) -> Path:
-        for u in [*self.units, *self.native_units]:
-            if u.workload.name == w.name and u.variant == variant:
-                return u.artifact
-        from harness.bench.build import build  # only when the unit list lacks it (a filtered run)
-        return build([w])[(w.name, variant)]
 
     def size(self, w: Workload) -> int:
         return w.sizes[self.profile.size]
