@@ -32,11 +32,11 @@ lock:
 
 ## Harness vs `wasmtime wast` on a testsuite checkout: make bench-spec TESTSUITE=~/testsuite
 bench-spec: setup
-	$(BIN)/python benchmarks/spec_vs_wasmtime_cli.py $(TESTSUITE)
+	$(BIN)/python perf/spec_vs_wasmtime_cli.py $(TESTSUITE)
 
 ## The benchmark harness's own accuracy and repeatability (figures in BENCHMARKS.md).
 bench-accuracy: setup
-	$(BIN)/python benchmarks/bench_accuracy.py
+	$(BIN)/python perf/bench_accuracy.py
 
 clean:
 	rm -rf $(VENV) .venv-wasmer $(RESULTS) .pytest_cache

@@ -19,10 +19,10 @@ from engines.base import Engine
 from engines.registry import known, resolve
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import DEFAULT_TIMEOUT, SpecRunner
+from reports.summary import PROBLEMS
 from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent
-PROBLEMS = ("fail", "crash", "timeout")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,7 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def selected_engines(config: pytest.Config) -> list[Engine]:
-    return resolve(config.getoption("engine"))
+    """The configurations that run .wast files (a baseline without wasm has nothing to run)."""
+    return [e for e in resolve(config.getoption("engine")) if e.runs_wasm]
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
-"""What every engine adapter provides: a name, availability, version, and a worker.
+"""What every engine adapter provides: a name, availability, version, a worker, and its capabilities.
 
 An adapter holds only what differs between engines: how to find and start the
-host, how to read its version, and its options. Everything else (protocol,
-timeouts, crash recovery, judging) lives in harness/.
+host, how to read its version, its options, and what it can do. Suites ask
+these questions of an adapter and never look at its class; everything else
+(protocol, timeouts, crash recovery, judging) lives in harness/.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-from harness.worker import WorkerSpec
+from engines.protocol import WorkerSpec
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,25 @@ class Engine(ABC):
 
     name: str
     options: dict = field(default_factory=dict)
+
+    # --- capabilities: what suites may ask of a configuration ------------------------
+    # Runs JavaScript: answers the protocol's `js` command (JS API and host probes).
+    has_javascript: ClassVar[bool] = False
+    # Runs a whole .wast with its own tools and reports failures by line (no worker).
+    runs_whole_scripts: ClassVar[bool] = False
+    # Executes WebAssembly at all; the native baseline does not (it runs the same C natively).
+    runs_wasm: ClassVar[bool] = True
+    # Options the adapter understands, with what each does (`--engine NAME:key=value` is checked
+    # against them, so a typo is an error rather than a silently ignored option).
+    OPTIONS: ClassVar[dict[str, str]] = {}
+
+    def with_v8_flag(self, flag: str) -> Engine | None:
+        """The same configuration with a V8 flag added, or None when the engine is not V8."""
+        return None
+
+    def without_features(self, switches: list[str]) -> Engine | None:
+        """The same configuration with these feature switches turned off, or None if it has none."""
+        return None
 
     @property
     def flags(self) -> str:
@@ -57,6 +78,8 @@ class ScriptEngine(Engine):
     It judges the script itself; the harness maps the failures it reports to
     the script's commands by line.
     """
+
+    runs_whole_scripts = True
 
     def worker_spec(self) -> WorkerSpec:
         raise NotImplementedError(f"{self.name} runs whole scripts; it has no worker")

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from engines.browser_server import POLL_SECONDS, BrowserServer
+from engines.protocol import cache_root
 
 # Chromium flags that keep a test browser quiet and offline. --enable-crash-reporter: without
 # Crashpad the headless shell's renderer dies on the first out-of-bounds wasm access instead
@@ -44,12 +45,6 @@ FIREFOX_PREFS = {"dom.webgpu.enabled": True, "gfx.webgpu.ignore-blocklist": True
 START_SECONDS = 60.0            # launch + page load
 TICK_MS = 100                   # how often the main thread lets Playwright deliver events
 STALE_SECONDS = 3 * POLL_SECONDS  # an idle page that has not polled for this long is dead
-
-
-def cache_root() -> Path:
-    from harness.wast.convert import default_cache_root
-
-    return default_cache_root().parent
 
 
 class _Dead(Exception):
@@ -188,8 +183,8 @@ class BrowserWorker:
             page.wait_for_timeout(10)
         isolated = bool(page.evaluate("globalThis.crossOriginIsolated === true"))
         self.page = page
-        self.hello = {"ok": True, "version": self.browser.version,
-                      "features": {"crossOriginIsolated": isolated}}
+        # Whether the page got threads and fine timers (COOP/COEP): tests check it at start.
+        self.hello = {"ok": True, "version": self.browser.version, "crossOriginIsolated": isolated}
         self.started.set()
 
     def close(self) -> None:

@@ -19,11 +19,10 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from engines.base import Availability, Engine
-from harness.worker import WorkerSpec
-
-ROOT = Path(__file__).resolve().parent.parent
+from engines.protocol import PROJECT_ROOT, WorkerSpec
 
 
 @cache
@@ -47,13 +46,20 @@ def _playwright_problem() -> str:
 
 
 class BrowserEngine(Engine):
+    has_javascript = True
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "executable": "the browser binary (absolute, or relative to the project)",
+        "args": "extra command-line flags (a list, or one string split like a shell)",
+        "headless": "run without a window (default true)",
+        "roots": "more directories the page may load modules from",
+    }
     browser = "chromium"
     default_executable = "/usr/lib/chromium/chromium-headless-shell"
     package = "chromium-headless-shell"
 
     def executable(self) -> Path:
         path = Path(str(self.options.get("executable", self.default_executable))).expanduser()
-        return path if path.is_absolute() else ROOT / path
+        return path if path.is_absolute() else PROJECT_ROOT / path
 
     def availability(self) -> Availability:
         exe = self.executable()
@@ -79,7 +85,7 @@ class BrowserEngine(Engine):
     def worker_spec(self) -> WorkerSpec:
         options = dict(self.options, browser=self.browser, executable=str(self.executable()))
         return WorkerSpec(argv=[sys.executable, "-m", "engines.browser_worker", json.dumps(options)],
-                          cwd=str(ROOT), label=self.name, buffers_replies=True,
+                          cwd=str(PROJECT_ROOT), label=self.name, buffers_replies=True,
                           exit_grace=0.0)
 
 
@@ -88,8 +94,17 @@ class ChromiumEngine(BrowserEngine):
     default_executable = "/usr/lib/chromium/chromium-headless-shell"
     package = "chromium-headless-shell (or chromium)"
 
+    def with_v8_flag(self, flag: str) -> Engine | None:
+        # Chromium's V8 spells its wasm flags --wasm-X and ignores --experimental-wasm-X.
+        v8_flag = flag.replace("--experimental-wasm-", "--wasm-")
+        args = self.options.get("args", [])
+        args = args.split() if isinstance(args, str) else list(args)
+        return type(self)(f"{self.name}+{flag}", {**self.options, "args": [*args, f"--js-flags={v8_flag}"]})
+
 
 class FirefoxEngine(BrowserEngine):
+    OPTIONS: ClassVar[dict[str, str]] = {
+        **BrowserEngine.OPTIONS, "prefs": "about:config preferences (a table)"}
     browser = "firefox"
     default_executable = "/usr/lib/firefox-esr/firefox-esr"
     package = "firefox-esr"

@@ -11,11 +11,11 @@ import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from engines.base import Availability, Engine
-from harness.worker import WorkerSpec
+from engines.protocol import PROJECT_ROOT, WorkerSpec
 
-ROOT = Path(__file__).resolve().parent.parent
 HOST = Path(__file__).resolve().parent / "js" / "cli_host.mjs"
 
 
@@ -28,13 +28,17 @@ def _version_output(binary: str) -> str:
 class JsHostEngine(Engine):
     """Options: `binary` (a name on PATH, or a path relative to the project), `flags` (list)."""
 
-    runtime = "node"
+    has_javascript = True
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "binary": "the host's executable: a name on PATH, or a path relative to the project",
+        "flags": "command-line flags for the host (V8 flags for Node and Deno), a list or one string",
+    }
     default_binary = "node"
 
     def binary(self) -> str | None:
         name = str(self.options.get("binary", self.default_binary))
         if "/" in name:
-            path = ROOT / name
+            path = PROJECT_ROOT / name
             return str(path) if path.exists() else None
         return shutil.which(name)
 
@@ -68,14 +72,22 @@ class JsHostEngine(Engine):
         return WorkerSpec(argv=self.argv(self.binary() or self.default_binary), label=self.name)
 
 
+    def _with_flag(self, flag: str) -> JsHostEngine:
+        return type(self)(f"{self.name}+{flag}", {**self.options, "flags": [*self.flags_list(), flag]})
+
+
 class NodeEngine(JsHostEngine):
-    runtime = "node"
     default_binary = "node"
+
+    def with_v8_flag(self, flag: str) -> Engine | None:
+        return self._with_flag(flag)
 
 
 class DenoEngine(JsHostEngine):
-    runtime = "deno"
     default_binary = "deno"
+
+    def with_v8_flag(self, flag: str) -> Engine | None:
+        return self._with_flag(flag)
 
     def argv(self, binary: str) -> list[str]:
         flags = self.flags_list()
@@ -87,5 +99,4 @@ class DenoEngine(JsHostEngine):
 
 
 class BunEngine(JsHostEngine):
-    runtime = "bun"
-    default_binary = "bun"
+    default_binary = "bun"  # JavaScriptCore: no V8 flags

@@ -68,7 +68,7 @@ def serve(hello: Callable[[], dict], run: Callable[[dict, Callable[[dict], None]
         rid = request.get("id")
         op = request.get("op")
         if op == "hello":
-            emit({"id": rid, "ok": True, "features": {}, **hello()})
+            emit({"id": rid, "ok": True, **hello()})
         elif op == "run":
             run(request, lambda obj, rid=rid: emit(dict(obj, id=rid)))
             emit({"id": rid, "done": True})

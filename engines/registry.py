@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from engines.base import Engine
 from engines.browsers import ChromiumEngine, FirefoxEngine
 from engines.js_hosts import BunEngine, DenoEngine, NodeEngine
+from engines.native_engine import NativeEngine
+from engines.protocol import PROJECT_ROOT
 from engines.wabt_engine import WabtEngine
 from engines.wasmer_engine import WasmerEngine
 from engines.wasmtime_engine import WasmtimeEngine
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILE = ROOT / "engines.toml"
+DEFAULT_FILE = PROJECT_ROOT / "engines.toml"
 
-ADAPTERS: dict[str, Callable[[str, dict], Engine]] = {
+ADAPTERS: dict[str, type[Engine]] = {
     "wasmtime": WasmtimeEngine,
     "node": NodeEngine,
     "deno": DenoEngine,
@@ -37,6 +37,7 @@ ADAPTERS: dict[str, Callable[[str, dict], Engine]] = {
     "firefox": FirefoxEngine,
     "wabt": WabtEngine,
     "wasmer": WasmerEngine,
+    "native": NativeEngine,
 }
 
 
@@ -73,8 +74,16 @@ def configurations(path: Path | None = None) -> dict[str, tuple[str, dict]]:
         if adapter not in ADAPTERS:
             raise EngineConfigError(f"{path}: [{name}] has unknown adapter {adapter!r}; "
                                     f"known: {', '.join(ADAPTERS)}")
+        _check_options(ADAPTERS[adapter], options, f"{path}: [{name}]")
         out[name] = (adapter, options)
     return out
+
+
+def _check_options(adapter: type[Engine], options: dict, where: str) -> None:
+    unknown = sorted(set(options) - set(adapter.OPTIONS))
+    if unknown:
+        valid = "; ".join(f"{k}: {v}" for k, v in adapter.OPTIONS.items()) or "none"
+        raise EngineConfigError(f"{where}: unknown option {unknown[0]!r}; valid options: {valid}")
 
 
 def known() -> list[str]:
@@ -97,6 +106,7 @@ def make(spec: str) -> Engine:
         if not eq:
             raise EngineConfigError(f"--engine {spec}: option {item!r} is not key=value")
         options[key.strip()] = _value(value.strip())
+    _check_options(ADAPTERS[adapter], options, f"--engine {spec}")
     return ADAPTERS[adapter](spec, options)
 
 

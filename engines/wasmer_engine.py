@@ -16,12 +16,12 @@ import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from engines.base import Availability, Engine
-from harness.worker import WorkerSpec
+from engines.protocol import PROJECT_ROOT, WorkerSpec
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv-wasmer"
+VENV = PROJECT_ROOT / ".venv-wasmer"
 COMPILERS = ("cranelift", "singlepass", "llvm")
 # What each compiler needs beyond the wheel, said when it does not load.
 _HINTS = {
@@ -58,7 +58,7 @@ def _probe(python: str, compiler: str) -> tuple[bool, str]:
             "print(wasmer.__version__)")
     try:
         proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=120,
-                              cwd=str(ROOT))
+                              cwd=str(PROJECT_ROOT))
     except (OSError, subprocess.SubprocessError) as e:
         return False, f"{python} does not run: {e}"
     if proc.returncode == 0:
@@ -69,6 +69,8 @@ def _probe(python: str, compiler: str) -> tuple[bool, str]:
 
 
 class WasmerEngine(Engine):
+    OPTIONS: ClassVar[dict[str, str]] = {"compiler": f"one of {', '.join(COMPILERS)} (default cranelift)"}
+
     def compiler(self) -> str:
         return str(self.options.get("compiler", "cranelift"))
 
@@ -100,5 +102,5 @@ class WasmerEngine(Engine):
     def worker_spec(self) -> WorkerSpec:
         return WorkerSpec(
             argv=[str(venv_python()), "-m", "engines.wasmer_worker", json.dumps(self.options)],
-            cwd=str(ROOT), label=self.name,
+            cwd=str(PROJECT_ROOT), label=self.name,
         )

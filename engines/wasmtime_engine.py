@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
+from typing import ClassVar
 
 from engines.base import Availability, Engine
-from harness.worker import WorkerSpec
-
-_ROOT = Path(__file__).resolve().parent.parent
+from engines.protocol import PROJECT_ROOT, WorkerSpec
 
 
 class WasmtimeEngine(Engine):
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "strategy": "the compiler: cranelift or winch",
+        "target": "a target triple, e.g. pulley64 for Wasmtime's portable interpreter",
+        "disable": "wasm features to switch off (Config switches, e.g. simd, threads)",
+        "cache": "use Wasmtime's on-disk compilation cache (default true)",
+    }
+
+    def without_features(self, switches: list[str]) -> Engine | None:
+        disabled = [*self.options.get("disable", []), *switches]
+        return type(self)(f"{self.name} without {', '.join(switches)}", {**self.options, "disable": disabled})
+
     def availability(self) -> Availability:
         try:
             import wasmtime  # noqa: F401
@@ -30,5 +39,5 @@ class WasmtimeEngine(Engine):
     def worker_spec(self) -> WorkerSpec:
         return WorkerSpec(
             argv=[sys.executable, "-m", "engines.wasmtime_worker", json.dumps(self.options)],
-            cwd=str(_ROOT), label=self.name,
+            cwd=str(PROJECT_ROOT), label=self.name,
         )

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engines.base import Engine, ScriptEngine
-from harness import features
-from harness.runinfo import now
+from harness import feature_gates
+from harness.rows import rows_for
 from harness.wast.annotations import command_at_or_after, xfail_reason
 from harness.wast.convert import ConversionError, Script, convert, default_cache_root, wasm_tools_path
 from harness.wast.judge import Verdict, apply_xfail, judge
@@ -73,7 +73,7 @@ class SpecRunner:
         self._plans: dict[Path, Plan | ConversionError] = {}
         self._plan_locks: dict[Path, threading.Lock] = {}
         self._checked: set[tuple[str, int]] = set()
-        self._bases: dict[str, dict] = {}
+        self._makers: dict[str, Callable[..., dict]] = {}
         self._versions = {e.name: e.version() for e in self.engines}
         self._spectest = [str(p) for p in spectest_files(self.cache_root / "harness")]
 
@@ -135,7 +135,8 @@ class SpecRunner:
         if isinstance(plan, ConversionError):
             return [self._row(engine, path, plan.line, kind="script", verdict="fail",
                               message=f"cannot convert: {plan.message}")]
-        if isinstance(engine, ScriptEngine):
+        if engine.runs_whole_scripts:
+            assert isinstance(engine, ScriptEngine)
             return self._run_whole_script(plan, path, name, engine)
         steps = {s.index: s for s in plan.steps}
         rows: dict[int, dict] = {}
@@ -202,10 +203,10 @@ class SpecRunner:
             if path not in self._plans:
                 try:
                     script: Script = convert(path, self.cache_root)
-                    unknown = [f for f in script.annotations.features if f not in features.PROBES]
+                    unknown = [f for f in script.annotations.features if f not in feature_gates.GATES]
                     if unknown:
                         raise ConversionError(path, 1, f"unknown feature {unknown[0]!r} in the features "
-                                              f"header; known: {', '.join(features.PROBES)}")
+                                              f"header; known: {', '.join(feature_gates.GATES)}")
                     self._plans[path] = cached_plan(script)
                 except ConversionError as e:
                     self._plans[path] = e
@@ -236,7 +237,7 @@ class SpecRunner:
         if not script.annotations.features:
             return ""
         if worker.features is None:
-            names, commands = features.probe_commands(self.cache_root / "harness")
+            names, commands = feature_gates.gate_commands(self.cache_root / "harness")
             replies = worker.process.run_batch(commands, self.timeout)
             worker.features = {
                 name: None if replies.get(n, {}).get("ok") else
@@ -245,7 +246,7 @@ class SpecRunner:
         lacking = [f for f in script.annotations.features if worker.features.get(f) is not None]
         if not lacking:
             return ""
-        return "engine lacks " + ", ".join(lacking) + f" (probe: {worker.features[lacking[0]]})"
+        return "engine lacks " + ", ".join(lacking) + f" (gate: {worker.features[lacking[0]]})"
 
     # --- rows ----------------------------------------------------------------
     def _name(self, path: Path) -> str:
@@ -257,17 +258,11 @@ class SpecRunner:
         return str(path)
 
     def _row(self, engine: Engine, file: Path | str, line: int, **fields: object) -> dict:
-        return {**self._row_base(engine), "time": now(),
-                "file": file if isinstance(file, str) else self._name(file),
-                "line": line, "expected_failure": False, **fields}
-
-    def _row_base(self, engine: Engine) -> dict:
-        """The columns every row of an engine shares, computed once."""
-        if engine.name not in self._bases:
-            self._bases[engine.name] = {
-                "run_id": self.run_id, "engine": engine.name, "engine_version": self._versions[engine.name],
-                "engine_flags": engine.flags, "suite": self.suite, "phase": "run"}
-        return self._bases[engine.name]
+        make = self._makers.get(engine.name)
+        if make is None:
+            make = self._makers[engine.name] = rows_for(self.run_id, self.suite, engine.name,
+                                                        self._versions[engine.name], engine.flags)
+        return make(file=file if isinstance(file, str) else self._name(file), line=line, **fields)
 
     def _report(self, problem: BadInput) -> None:
         with self._lock:

@@ -44,6 +44,10 @@ COLUMNS: dict[str, str] = {
     "iteration": "INTEGER",
 }
 
+# Values that reports read in the rows. The native baseline: its configuration name (engines.toml)
+# and the workloads' build variant (`kind`) that it runs.
+NATIVE = "native"
+
 RUN_COLUMNS: dict[str, str] = {
     "run_id": "VARCHAR PRIMARY KEY",
     "started": "TIMESTAMP",
@@ -106,6 +110,22 @@ class ResultsStore:
             if engines is not None:
                 self._con.execute("UPDATE runs SET engines = ? WHERE run_id = ?",
                                   [json.dumps(engines), run_id])
+
+    def run(self, run_id: str) -> dict | None:
+        """A recorded run's metadata, or None."""
+        with self._lock:
+            cursor = self._con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
+        return dict(zip(names, row, strict=True)) if row else None
+
+    def set_status(self, run_id: str, status: str) -> None:
+        with self._lock:
+            self._con.execute("UPDATE runs SET status = ? WHERE run_id = ?", [status, run_id])
+
+    def set_engines(self, run_id: str, engines: dict) -> None:
+        with self._lock:
+            self._con.execute("UPDATE runs SET engines = ? WHERE run_id = ?", [json.dumps(engines), run_id])
 
     def add_rows(self, rows: Iterable[dict]) -> None:
         """Queue rows; they reach the file within FLUSH_SECONDS, and on flush() or close()."""

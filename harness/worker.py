@@ -20,6 +20,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from engines.protocol import WorkerSpec
+
 # Time a worker gets beyond a command's own timeout before it is killed: process
 # start, spectest set-up, and the engine's own interruption all fit in it.
 GRACE_SECONDS = 5.0
@@ -27,22 +29,6 @@ GRACE_SECONDS = 5.0
 
 class WorkerError(RuntimeError):
     """The worker could not be started or did not speak the protocol."""
-
-
-@dataclass
-class WorkerSpec:
-    argv: list[str]
-    env: dict[str, str] | None = None
-    cwd: str | None = None
-    label: str = "worker"
-    # A worker that sends replies in batches (a browser page) may die with finished
-    # replies unsent; after a death or hang it is asked to replay `careful`ly, one
-    # reply at a time, so the first command without a reply is the culprit.
-    buffers_replies: bool = False
-    # Seconds a worker gets to exit on its own at the end of a run before it is killed.
-    # A browser worker's orderly shutdown costs more than killing it (its browser dies
-    # with it, and the next browser worker clears what it left behind).
-    exit_grace: float = 2.0
 
 
 @dataclass
@@ -160,17 +146,6 @@ class WorkerProcess:
                     return reply
         except (OSError, queue.Empty, json.JSONDecodeError):
             return None
-
-    def request(self, message: dict, timeout: float = 60.0) -> dict:
-        """A single request/reply (probes, version) with the same crash handling."""
-        self.ensure_started()
-        reply = self._request(message, timeout)
-        if reply is None:
-            tail = self.stderr_tail()
-            self.kill()
-            self.restarts += 1
-            return {"ok": False, "error": {"kind": "crash", "message": tail or "worker died"}}
-        return reply
 
     def run_batch(
         self,

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tabulate import tabulate
 
-from harness.bench import stats
+from harness.store import NATIVE
+from reports import stats
 
 if TYPE_CHECKING:
     import pandas as pd
 
-NATIVE = "native"
 GEOMEAN = "geomean"
 SIMD_VARIANTS = ("simd", "relaxed")
 PHASES = ("compile", "instantiate", "first_call", "execute")

@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness.detect import Matrix
+if TYPE_CHECKING:  # reports.matrix imports this module
+    from reports.matrix import Matrix
+
 
 DATA = Path(__file__).resolve().parent / "data" / "webassembly-org-features.json"
 

@@ -1,17 +1,86 @@
-"""The feature matrix as a terminal table, Markdown, CSV, JSON and HTML."""
+"""The feature matrix: its answers rebuilt from a run's rows, as a terminal table, Markdown, CSV, JSON
+and HTML."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tabulate import tabulate
 
-from harness.detect import Matrix
 from reports import claims
+
+ANSWERS = ("supported", "unsupported", "flag", "n/a", "error")
+# In the results table an answer is the row's verdict; `value` makes it summable.
+SUPPORT_VALUE = {"supported": 1.0, "flag": 0.5, "unsupported": 0.0}
+# The rows' `kind`: a configuration's answer, the absence check, wasm-feature-detect's own answer.
+CELL, ABSENCE, CROSS_CHECK = "feature", "absence", "cross_check"
+ABSENCE_ENGINE = "wasmtime (feature off)"
+
+
+@dataclass
+class Answer:
+    answer: str
+    detail: str = ""
+
+
+@dataclass
+class Matrix:
+    engines: list[str]
+    features: list[str]
+    cells: dict[tuple[str, str], Answer] = field(default_factory=dict)        # (engine, feature)
+    absence: dict[str, Answer] = field(default_factory=dict)                 # feature -> answer off
+    versions: dict[str, str] = field(default_factory=dict)
+    wasm_feature_detect: dict[str, dict[str, bool]] = field(default_factory=dict)  # engine -> answers
+
+    def cross_check_differences(self) -> list[tuple[str, str, bool, Answer]]:
+        """(engine, feature, wasm-feature-detect's answer, ours) wherever the two differ."""
+        found = []
+        for engine, theirs in self.wasm_feature_detect.items():
+            for feature, says in sorted(theirs.items()):
+                ours = self.cells.get((engine, feature))
+                if ours is None or ours.answer == "n/a":
+                    continue
+                if says != (ours.answer == "supported"):
+                    found.append((engine, feature, says, ours))
+        return found
+
+    def get(self, engine: str, feature: str) -> Answer:
+        return self.cells.get((engine, feature), Answer("error", "not probed"))
+
+    def rows(self, make_row) -> list[dict]:
+        """The matrix as result rows (`make_row` fills run, suite and time): one per answer."""
+        rows = [make_row(engine=engine, engine_version=self.versions.get(engine), case=feature, kind=CELL,
+                         metric="support", verdict=a.answer, value=SUPPORT_VALUE.get(a.answer),
+                         message=a.detail, file="", line=0)
+                for (engine, feature), a in self.cells.items()]
+        rows += [make_row(engine=ABSENCE_ENGINE, case=feature, kind=ABSENCE, metric="support",
+                          verdict=a.answer, value=SUPPORT_VALUE.get(a.answer), message=a.detail, file="",
+                          line=0)
+                 for feature, a in self.absence.items()]
+        rows += [make_row(engine=engine, engine_version=self.versions.get(engine), case=detector,
+                          kind=CROSS_CHECK, metric="support", verdict="supported" if says else "unsupported",
+                          value=1.0 if says else 0.0, file="", line=0)
+                 for engine, theirs in self.wasm_feature_detect.items() for detector, says in theirs.items()]
+        return rows
+
+
+def from_rows(rows: list[tuple[str, str, str, str, str]], engines: list[str], features: list[str],
+              versions: dict[str, str]) -> Matrix:
+    """The matrix again from its rows: (kind, engine, case, verdict, message) tuples."""
+    matrix = Matrix(engines=engines, features=features, versions=versions)
+    for kind, engine, case, verdict, message in rows:
+        if kind == CELL:
+            matrix.cells[(engine, case)] = Answer(verdict, message or "")
+        elif kind == ABSENCE:
+            matrix.absence[case] = Answer(verdict, message or "")
+        elif kind == CROSS_CHECK:
+            matrix.wasm_feature_detect.setdefault(engine, {})[case] = verdict == "supported"
+    return matrix
 
 SHORT = {"supported": "yes", "unsupported": "no", "flag": "flag", "n/a": "n/a", "error": "ERROR"}
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -19,41 +19,42 @@ SELECT {by},
        {verdicts},
        count(*) FILTER (WHERE expected_failure) AS xfail,
        count(*) FILTER (WHERE verdict IN ('fail', 'crash', 'timeout') AND NOT expected_failure) AS unexpected
-FROM results WHERE run_id = ? AND verdict IS NOT NULL
+FROM results WHERE run_id = ? AND suite = ? AND verdict IS NOT NULL
 GROUP BY {by} ORDER BY {by}
 """
 
 
-def counts(store: ResultsStore, run_id: str, by: list[str]) -> list[dict]:
+def counts(store: ResultsStore, run_id: str, by: list[str], suite: str = "spec") -> list[dict]:
     """One dict per group: the group's columns, then pass..timeout, xfail and unexpected."""
     verdicts = ", ".join(f"count(*) FILTER (WHERE verdict = '{v}') AS \"{v}\"" for v in VERDICTS)
     sql = _COUNTS.format(by=", ".join(by), verdicts=verdicts)
-    return [dict(zip([*by, *COLUMNS], row, strict=True)) for row in store.query(sql, [run_id])]
+    return [dict(zip([*by, *COLUMNS], row, strict=True)) for row in store.query(sql, [run_id, suite])]
 
 
-def failures(store: ResultsStore, run_id: str) -> list[dict]:
+def failures(store: ResultsStore, run_id: str, suite: str = "spec") -> list[dict]:
     sql = ("SELECT engine, file, line, kind, \"case\", verdict, expected_failure, message FROM results "
-           "WHERE run_id = ? AND verdict IN ('fail', 'crash', 'timeout') ORDER BY engine, file, line")
+           "WHERE run_id = ? AND suite = ? AND verdict IN ('fail', 'crash', 'timeout') "
+           "ORDER BY engine, file, line")
     keys = ["engine", "file", "line", "kind", "case", "verdict", "expected", "message"]
-    return [dict(zip(keys, row, strict=True)) for row in store.query(sql, [run_id])]
+    return [dict(zip(keys, row, strict=True)) for row in store.query(sql, [run_id, suite])]
 
 
-def engine_table(store: ResultsStore, run_id: str, engines: list[str]) -> str:
+def engine_table(store: ResultsStore, run_id: str, engines: list[str], suite: str = "spec") -> str:
     """One column per engine configuration, one row per verdict."""
-    by_engine = {row["engine"]: row for row in counts(store, run_id, ["engine"])}
+    by_engine = {row["engine"]: row for row in counts(store, run_id, ["engine"], suite)}
     rows = [[column, *(by_engine.get(e, {}).get(column, 0) for e in engines)] for column in COLUMNS]
     return tabulate(rows, headers=["verdict", *engines], tablefmt="github")
 
 
-def file_table(store: ResultsStore, run_id: str) -> str:
-    rows = counts(store, run_id, ["file", "engine"])
+def file_table(store: ResultsStore, run_id: str, suite: str = "spec") -> str:
+    rows = counts(store, run_id, ["file", "engine"], suite)
     return tabulate(rows, headers="keys", tablefmt="github")
 
 
-def summary_json(store: ResultsStore, run_id: str, engines: dict[str, dict]) -> dict:
+def summary_json(store: ResultsStore, run_id: str, engines: dict[str, dict], suite: str = "spec") -> dict:
     """Per engine configuration: version, flags, counts by verdict, and every failing command."""
-    by_engine = {row["engine"]: row for row in counts(store, run_id, ["engine"])}
-    bad = failures(store, run_id)
+    by_engine = {row["engine"]: row for row in counts(store, run_id, ["engine"], suite)}
+    bad = failures(store, run_id, suite)
     out: dict[str, dict] = {}
     for name, info in engines.items():
         row = by_engine.get(name, {})

@@ -85,4 +85,4 @@ cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wa
 
 # The benchmark workloads (suites/bench): built once into ~/.cache/wasm-harness/bench and then
 # reused by content hash, so later runs only check the hash.
-"$VENV/bin/python" -m harness.bench.build >/dev/null
+"$VENV/bin/python" -m harness.workloads >/dev/null

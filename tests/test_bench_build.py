@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from harness.bench.build import (
+from harness.wast.binary import read_module
+from harness.workloads import (
     ABI,
     BENCH_DIR,
     BuildError,
@@ -24,7 +25,6 @@ from harness.bench.build import (
     toolchain,
     wasm_tools,
 )
-from harness.wast.binary import read_module
 
 MANIFEST = load_manifest()
 KERNELS = [w for w in MANIFEST.values() if w.kind == "kernel"]

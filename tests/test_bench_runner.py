@@ -11,27 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from engines.base import ScriptEngine
 from engines.registry import configurations, make, resolve
-from harness.bench.build import Workload, build, load_manifest
-from harness.bench.runner import NATIVE, PROFILES, BenchRunner
-from harness.runinfo import new_run_id, now
-from harness.store import ResultsStore
+from harness.bench_runner import PROFILES, BenchRunner
+from harness.session import Session
+from harness.store import NATIVE
+from harness.workloads import Workload, all_variants, build, load_manifest
 from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 WASM_TOOLS = Path(sys.executable).parent / "wasm-tools"
-BENCH_ENGINES = [n for n in configurations() if not isinstance(make(n), ScriptEngine)]
+BENCH_ENGINES = [n for n in configurations() if not make(n).runs_whole_scripts]
 QUICK_ONE_PROCESS = dataclasses.replace(PROFILES["quick"], processes=1, samples=2)
 
 
 def run(engines: list, workloads: list[Workload], artifacts: dict, tmp_path: Path, profile=QUICK_ONE_PROCESS,
         native: bool = False) -> list[dict]:
-    store = ResultsStore(tmp_path / "r.duckdb")
-    run_id = new_run_id(now())
-    BenchRunner(engines, workloads, artifacts, profile, store, run_id, {}, native=native, seed=1).run()
-    rows = store.frame(run_id).to_dict("records")
-    store.close()
+    if native and not any(e.name == NATIVE for e in engines):
+        engines = [*engines, make(NATIVE)]
+    with Session(tmp_path / "r.duckdb", progress=False) as session:
+        session.add_engines(engines)
+        BenchRunner(engines, workloads, artifacts, profile, make_rows=lambda e: session.rows("bench", e),
+                    add_rows=session.add_rows, seed=1).run()
+    rows = session.store.frame(session.run_id).to_dict("records")
+    session.close()
     return rows
 
 
@@ -42,7 +44,9 @@ def test_every_workload_answers_right_and_is_timed(tmp_path: Path, engine: str) 
     workloads = list(load_manifest().values())
     rows = run(resolve([engine]), workloads, build(workloads), tmp_path, native=engine == "wasmtime")
     checks = {(r["engine"], r["case"], r["kind"]): r for r in rows if r["phase"] == "check"}
-    expected_units = {(engine, w.name, v) for w in workloads for v in w.variants}
+    runs_wasm = make(engine).runs_wasm
+    expected_units = {(engine, w.name, v) for w in workloads for v in all_variants(w)
+                      if (v != NATIVE) == runs_wasm}
     assert expected_units <= set(checks)
     for key, row in checks.items():
         if row["verdict"] == "unsupported":  # a SIMD build an engine cannot compile (Wasmer singlepass)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness.bench import stats
 from reports import bench as report
+from reports import stats
 
 RNG = np.random.default_rng(7)
 

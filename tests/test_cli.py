@@ -100,7 +100,10 @@ def test_exports_and_run_metadata(tmp_path: Path) -> None:
     for frame in frames.values():
         verdicts = frame[frame["verdict"].notna()]
         assert sorted(verdicts["verdict"]) == ["fail", "pass", "pass"]
-        assert set(frame["engine_version"].astype(str)) == {frames["parquet"]["engine_version"][0]}
+        # Every engine's row has its version; the suite's own row (wall time, report parameters) has no engine.
+        by_engine = frame[frame["engine"].notna()]
+        assert set(by_engine["engine_version"].astype(str)) == {frames["parquet"]["engine_version"][0]}
+        assert list(frame.loc[frame["engine"].isna(), "phase"]) == ["suite"]
     runs = json.loads(harness("runs", "--db", str(db), "--json", cwd=tmp_path).stdout)
     assert runs[0]["status"] == "finished"
     assert runs[0]["cpu"] and runs[0]["host"] and runs[0]["harness_version"]

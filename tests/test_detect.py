@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import detect
+from harness.suites import features as detect
+from reports.matrix import ANSWERS, Answer
 from reports import claims
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def test_known_answers_for_the_pinned_versions(matrix_run) -> None:
     assert m["wasmtime"]["jspi"] == "n/a"                 # a JS API on a standalone runtime
     assert len(m) >= 14  # every configuration answered
     for engine in m:
-        assert set(m[engine].values()) <= set(detect.ANSWERS)
+        assert set(m[engine].values()) <= set(ANSWERS)
     for engine in CHECKED:
         assert "error" not in m[engine].values(), {f: a for f, a in m[engine].items() if a == "error"}
 
@@ -79,7 +80,7 @@ def test_wast_answers_from_rows() -> None:
              {"kind": "assert_return", "verdict": "pass", "line": 4, "message": ""}]
     assert detect.wast_answer(works).answer == "supported"
     wrong = [works[0], {"kind": "assert_return", "verdict": "fail", "line": 4, "message": "got 1"}]
-    assert detect.wast_answer(wrong) == detect.Answer("error", "line 4 fail: got 1")
+    assert detect.wast_answer(wrong) == Answer("error", "line 4 fail: got 1")
 
 
 def test_unknown_feature_is_bad_input(tmp_path: Path) -> None:

@@ -375,7 +375,7 @@ export function createRunner({ loadBytes, version, host = {} }) {
     try {
       switch (request && request.op) {
         case "hello":
-          await emit({ id, ok: true, version: String(version), features: {} });
+          await emit({ id, ok: true, version: String(version) });
           return;
         case "run":
           await runCommands(request, emit);

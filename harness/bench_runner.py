@@ -1,11 +1,13 @@
 """Benchmark runs: every (engine, workload, variant) timed in fresh worker processes.
 
-A run is `processes` rounds. In each round every engine, and the native baseline,
-gets a fresh worker process, in a shuffled order, and runs every workload variant
-in a shuffled order: so drift on the machine (heat, other load) spreads over all
-engines instead of landing on one. A variant's answer (`bench_check`) is checked
-against the native build's (micro-benchmarks: the manifest's `expect`) before its
-times count: a wrong answer is a failure row and no times at all.
+A run is `processes` rounds. In each round every engine configuration, the native
+baseline among them, gets a fresh worker process, in a shuffled order, and runs
+every workload variant in a shuffled order: so drift on the machine (heat, other
+load) spreads over all engines instead of landing on one. The native baseline is
+an engine like the others (engines/native_engine.py): it runs the `native`
+builds, every other engine the wasm builds. A variant's answer (`bench_check`)
+is checked against the native build's (micro-benchmarks: the manifest's
+`expect`) before its times count: a wrong answer is a failure row and no times.
 """
 
 from __future__ import annotations
@@ -13,20 +15,16 @@ from __future__ import annotations
 import json
 import math
 import random
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from engines.base import Engine
-from harness import runinfo
-from harness.bench.build import COMMON_FLAGS, Workload, all_variants, toolchain
-from harness.store import ResultsStore
+from engines.protocol import PROJECT_ROOT
 from harness.worker import WorkerError, WorkerProcess
+from harness.workloads import NATIVE, Workload, all_variants
 
-NATIVE = "native"
 SUITE = "bench"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -71,54 +69,68 @@ class Outcome:
 
 
 class BenchRunner:
+    """`make_rows(engine)` gives the row maker for one configuration (harness/rows.py);
+    `add_rows` takes each unit's rows as soon as it is done."""
+
     def __init__(self, engines: list[Engine], workloads: list[Workload],
-                 artifacts: dict[tuple[str, str], Path], profile: Profile, store: ResultsStore,
-                 run_id: str, versions: dict[str, str], variants: set[str] | None = None,
-                 native: bool = True, seed: int | None = None,
+                 artifacts: dict[tuple[str, str], Path], profile: Profile,
+                 make_rows: Callable[[Engine], Callable[..., dict]], add_rows: Callable[[list[dict]], None],
+                 variants: set[str] | None = None, seed: int | None = None,
                  on_unit: Callable[[str, Unit, Outcome], None] | None = None) -> None:
         self.engines = engines
         self.profile = profile
-        self.store = store
-        self.run_id = run_id
-        self.versions = versions
+        self.make_rows = make_rows
+        self.add_rows = add_rows
         self.rng = random.Random(seed)
         self.on_unit = on_unit
         self.artifacts = artifacts
         self.units = [Unit(w, v, artifacts[(w.name, v)]) for w in workloads for v in all_variants(w)
                       if v != NATIVE and (variants is None or v in variants)]
         self.native_units = [Unit(w, NATIVE, artifacts[(w.name, NATIVE)]) for w in workloads
-                             if native and NATIVE in all_variants(w)]
+                             if NATIVE in all_variants(w)]
         # Units that failed for good on an engine (compile error, crash, hang) are not retried.
         self.dead: set[tuple[str, str, str]] = set()
         self.expected: dict[str, float] = {}
 
+    def units_for(self, engine: Engine) -> list[Unit]:
+        """What a configuration runs: the native builds on the baseline, the wasm builds elsewhere."""
+        return self.units if engine.runs_wasm else self.native_units
+
     @property
     def total(self) -> int:
-        return self.profile.processes * (len(self.engines) * len(self.units) + len(self.native_units))
+        return self.profile.processes * sum(len(self.units_for(e)) for e in self.engines)
 
     def run(self) -> None:
         self.expected = self.references()
         for process in range(self.profile.processes):
-            order: list[Engine | None] = [*self.engines, *([None] if self.native_units else [])]
+            order = list(self.engines)
             self.rng.shuffle(order)
             for engine in order:
-                if engine is None:
-                    self._native_round(process)
-                else:
-                    self._engine_round(engine, process)
-        self.store.flush()
+                self._engine_round(engine, process)
 
     # --- the answers ------------------------------------------------------------
     def references(self) -> dict[str, float]:
         """The right `bench_check` per workload: the native build's (one iteration), or `expect`."""
-        expected: dict[str, float] = {}
-        for w in {u.workload.name: u.workload for u in [*self.units, *self.native_units]}.values():
-            if w.expect is not None:
-                expected[w.name] = float(w.expect[self.profile.size])
-            elif NATIVE in all_variants(w):
-                result = run_native(self.artifacts[(w.name, NATIVE)], self.size(w), 0.0, 0, 1,
-                                    self.profile.timeout_s)
-                expected[w.name] = float(result["check"])
+        every = {u.workload.name: u.workload for u in [*self.units, *self.native_units]}.values()
+        expected = {w.name: float(w.expect[self.profile.size]) for w in every if w.expect is not None}
+        computed = [w for w in every if w.expect is None and NATIVE in all_variants(w)]
+        if not computed:
+            return expected
+        # The native baseline's worker answers them, whether or not the run times it.
+        from engines.native_engine import NativeEngine
+
+        worker = WorkerProcess(NativeEngine(NATIVE).worker_spec())
+        try:
+            commands = [{"i": n, "do": "bench", "file": str(self.artifacts[(w.name, NATIVE)]),
+                         "size": self.size(w), "min_sample_s": 0.0, "warmups": 0, "samples": 1}
+                        for n, w in enumerate(computed)]
+            replies = worker.run_batch(commands, timeout=self.profile.timeout_s)
+        finally:
+            worker.close()
+        for n, w in enumerate(computed):
+            reply = replies.get(n, {})
+            if reply.get("ok"):
+                expected[w.name] = float(json.loads(reply["values"][0][1])["check"])
         return expected
 
     def size(self, w: Workload) -> int:
@@ -137,7 +149,7 @@ class BenchRunner:
 
     # --- engines ----------------------------------------------------------------
     def _engine_round(self, engine: Engine, process: int) -> None:
-        units = [u for u in self.units if (engine.name, *u.key) not in self.dead]
+        units = [u for u in self.units_for(engine) if (engine.name, *u.key) not in self.dead]
         self.rng.shuffle(units)
         if not units:
             return
@@ -146,11 +158,11 @@ class BenchRunner:
             worker.start()
         except WorkerError as e:
             for unit in units:
-                self._record(engine.name, engine.flags, unit, process, Outcome("error", str(e)))
+                self._record(engine, unit, process, Outcome("error", str(e)))
             return
         try:
             for unit in units:
-                self._record(engine.name, engine.flags, unit, process, self._engine_unit(worker, unit))
+                self._record(engine, unit, process, self._engine_unit(worker, unit))
         finally:
             worker.close()
 
@@ -177,45 +189,28 @@ class BenchRunner:
             return Outcome("error", f"malformed bench reply: {e}")
         return self.judge(unit, result)
 
-    # --- native -----------------------------------------------------------------
-    def _native_round(self, process: int) -> None:
-        units = list(self.native_units)
-        self.rng.shuffle(units)
-        p = self.profile
-        for unit in units:
-            if (NATIVE, *unit.key) in self.dead:
-                continue
-            try:
-                result = run_native(unit.artifact, self.size(unit.workload), p.min_sample_s, p.warmups,
-                                    p.samples, p.timeout_s)
-                outcome = self.judge(unit, result)
-            except NativeError as e:
-                outcome = Outcome(e.verdict, str(e))
-            self._record(NATIVE, native_flags(), unit, process, outcome)
-
     # --- rows -------------------------------------------------------------------
-    def _record(self, engine: str, flags: str, unit: Unit, process: int, outcome: Outcome) -> None:
+    def _record(self, engine: Engine, unit: Unit, process: int, outcome: Outcome) -> None:
         if outcome.verdict != "pass":
-            self.dead.add((engine, *unit.key))
-        known = unit.workload.expected_failure(engine, unit.variant)
+            self.dead.add((engine.name, *unit.key))
+        known = unit.workload.expected_failure(engine.name, unit.variant)
         if known and outcome.verdict == "pass":
             outcome.message = f"expected to fail ({known}) but passed"
         elif known:
             outcome.message = f"{outcome.message} [known: {known}]"
-        base = {"run_id": self.run_id, "time": runinfo.now(), "engine": engine,
-                "engine_version": self.versions.get(engine, ""), "engine_flags": flags, "suite": SUITE,
-                "file": _relative(unit.workload.source), "case": unit.workload.name, "kind": unit.variant,
+        make = self.make_rows(engine)
+        base = {"file": _relative(unit.workload.source), "case": unit.workload.name, "kind": unit.variant,
                 "process": process}
-        rows = [dict(base, phase="check", metric="check", verdict=outcome.verdict, message=outcome.message,
+        rows = [make(**base, phase="check", metric="check", verdict=outcome.verdict, message=outcome.message,
                      value=(outcome.result or {}).get("check"), unit="", expected_failure=bool(known))]
         result = outcome.result
         if outcome.verdict == "pass" and result is not None:
             reps = int(result["reps"])
             for phase in ("compile", "instantiate", "first_call"):
                 if result.get(f"{phase}_s") is not None:
-                    rows.append(dict(base, phase=phase, metric="time", value=result[f"{phase}_s"], unit="s",
-                                     verdict="pass"))
-            rows.extend(dict(base, phase="execute", metric="time", value=s / reps, unit="s", verdict="pass",
+                    rows.append(make(**base, phase=phase, metric="time", value=result[f"{phase}_s"],
+                                     unit="s", verdict="pass"))
+            rows.extend(make(**base, phase="execute", metric="time", value=s / reps, unit="s", verdict="pass",
                              iteration=n, message=f"reps={reps}")
                         for n, s in enumerate(result["samples_s"]))
             timer = result.get("timer") or {}
@@ -223,48 +218,15 @@ class BenchRunner:
             clock = timer.get("clock", "")
             if isolated is not None:
                 clock += f"; crossOriginIsolated={str(isolated).lower()}"
-            rows.append(dict(base, phase="timer", metric="resolution", value=timer.get("resolution_s"),
+            rows.append(make(**base, phase="timer", metric="resolution", value=timer.get("resolution_s"),
                              unit="s", verdict="pass", message=clock))
-        self.store.add_rows(rows)
+        self.add_rows(rows)
         if self.on_unit:
-            self.on_unit(engine, unit, outcome)
-
-
-class NativeError(RuntimeError):
-    def __init__(self, verdict: str, message: str) -> None:
-        super().__init__(message)
-        self.verdict = verdict
-
-
-def run_native(executable: Path, size: int, min_sample_s: float, warmups: int, samples: int,
-               timeout_s: float) -> dict:
-    """Run a native build's driver (suites/bench/native_main.c) and read its one JSON line."""
-    argv = [str(executable), str(size), repr(min_sample_s), str(warmups), str(samples)]
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        raise NativeError("timeout", f"{executable.name}: no answer within {timeout_s:g} s; killed") from None
-    if done.returncode != 0:
-        reason = f"signal {-done.returncode}" if done.returncode < 0 else f"exit code {done.returncode}"
-        verdict = "crash" if done.returncode < 0 else "error"
-        raise NativeError(verdict, f"{executable.name}: {reason}: {done.stderr.strip()[-500:]}")
-    try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError) as e:
-        raise NativeError("error", f"{executable.name}: output is not JSON: {e}") from None
-
-
-def native_version() -> str:
-    out = subprocess.run([str(toolchain()), "--version"], capture_output=True, text=True, timeout=30)
-    return out.stdout.splitlines()[0].strip() if out.returncode == 0 and out.stdout else "clang"
-
-
-def native_flags() -> str:
-    return " ".join(COMMON_FLAGS)
+            self.on_unit(engine.name, unit, outcome)
 
 
 def _relative(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)

@@ -5,7 +5,7 @@ executable linked with native_main.c; WAT micro-benchmarks become wasm with `was
 Every wasm must import nothing and export the kernel ABI (bench.h). Artifacts are cached under
 ~/.cache/wasm-harness/bench/<hash of sources, flags and tool versions>/.
 
-    python -m harness.bench.build [NAME ...]
+    python -m harness.workloads [NAME ...]
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from engines.protocol import PROJECT_ROOT, cache_root
+from harness.store import NATIVE
 from harness.wast.binary import FuncType, WasmParseError, read_module
 
-ROOT = Path(__file__).resolve().parents[2]
-BENCH_DIR = ROOT / "suites" / "bench"
+BENCH_DIR = PROJECT_ROOT / "suites" / "bench"
 DEFAULT_MANIFEST = BENCH_DIR / "bench.toml"
 NATIVE_MAIN = BENCH_DIR / "native_main.c"
 
 KINDS = ("kernel", "micro")
+
 WASM_VARIANTS = ("scalar", "simd", "relaxed")
 SIZE_NAMES = ("quick", "default", "long")
 REQUIRED_KEYS = ("kind", "source", "description", "variants", "sizes", "tolerance")
@@ -79,7 +81,7 @@ class Workload:
 
 
 def all_variants(w: Workload) -> tuple[str, ...]:
-    return ("native", *w.variants) if w.kind == "kernel" else w.variants
+    return (NATIVE, *w.variants) if w.kind == "kernel" else w.variants
 
 
 # --- the manifest -------------------------------------------------------------------------
@@ -212,8 +214,7 @@ def _version(tool: Path) -> str:
 # --- building -----------------------------------------------------------------------------
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "wasm-harness" / "bench"
+    return cache_root() / "bench"
 
 
 def build(workloads: Iterable[Workload] | None = None,
@@ -264,7 +265,7 @@ def _artifact_name(w: Workload, variant: str) -> str:
     name = w.name
     if not w.source.is_relative_to(BENCH_DIR):  # not covered by the directory's hash
         name += "-" + hashlib.sha256(w.source.read_bytes()).hexdigest()[:12]
-    return f"{name}.native" if variant == "native" else f"{name}.{variant}.wasm"
+    return f"{name}.native" if variant == NATIVE else f"{name}.{variant}.wasm"
 
 
 def _build_one(w: Workload, variant: str, clang: Path | None, tools: Path, out: Path) -> Path:
@@ -274,7 +275,7 @@ def _build_one(w: Workload, variant: str, clang: Path | None, tools: Path, out: 
     else:
         assert clang is not None
         common = [*COMMON_FLAGS, f"-I{BENCH_DIR}"]
-        if variant == "native":
+        if variant == NATIVE:
             _run([str(clang), *common, str(w.source), str(NATIVE_MAIN), *NATIVE_LIBS, "-o", str(out)], what)
             return out
         _run([str(clang), *WASM_FLAGS, *VARIANT_FLAGS[variant], *common, str(w.source), "-o", str(out)], what)
@@ -324,7 +325,7 @@ def check_abi(wasm: bytes, where: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.bench.build",
+    parser = argparse.ArgumentParser(prog="python -m harness.workloads",
                                      description="Build the benchmark workloads (cached).")
     parser.add_argument("names", nargs="*", help="workloads to build (default: all in the manifest)")
     args = parser.parse_args(argv)

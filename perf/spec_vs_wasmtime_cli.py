@@ -1,7 +1,7 @@
 """Wall time of `wasm-harness spec --engine wasmtime` against the Wasmtime CLI's own `wasmtime wast`.
 
-    python benchmarks/spec_vs_wasmtime_cli.py ~/testsuite            # the top-level .wast files
-    python benchmarks/spec_vs_wasmtime_cli.py ~/testsuite --repeat 5 --json
+    python perf/spec_vs_wasmtime_cli.py ~/testsuite            # the top-level .wast files
+    python perf/spec_vs_wasmtime_cli.py ~/testsuite --repeat 5 --json
 
 Both get the same two cores: the CLI runs two files at a time, the harness
 runs with --jobs 2. Both start warm: one untimed round fills the harness's

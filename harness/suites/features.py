@@ -1,4 +1,4 @@
-"""The feature-support matrix: run one probe per feature on every engine configuration.
+"""The `features` suite (`wasm-harness detect`): the feature-support matrix, one probe per feature.
 
 A wasm feature's probe is a small spec script (suites/features/<key>.wast): its
 first module validates only with the feature, and its assertions prove the
@@ -6,30 +6,42 @@ feature works. A JS-API or host feature's probe is the body of an async JS
 function (suites/features/js/<key>.js) that the shared runner evaluates.
 Answers: supported, unsupported, flag (a configuration with the V8 flag the
 probe names supports it), n/a (a JS probe on an engine without JS), error.
+
+These are behaviour probes; harness/feature_gates.py holds the validation-only
+gates that a spec file's `;; features:` header is checked with.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from engines.base import Engine, ScriptEngine
-from engines.browsers import ChromiumEngine
-from engines.js_hosts import DenoEngine, NodeEngine
+from engines.base import Engine
+from engines.protocol import PROJECT_ROOT
 from engines.registry import make
-from harness.runinfo import now
+from harness.session import Session
 from harness.spec_runner import SpecRunner
+from harness.suite import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    BadInputError,
+    Rendered,
+    ReportView,
+    Selection,
+    Suite,
+)
 from harness.worker import WorkerError, WorkerProcess
+from reports import claims
+from reports import matrix as matrix_report
+from reports.matrix import Answer, Matrix
 
-ROOT = Path(__file__).resolve().parent.parent
-PROBES_DIR = ROOT / "suites" / "features"
-ANSWERS = ("supported", "unsupported", "flag", "n/a", "error")
-# In the results table an answer is the row's verdict; `value` makes it summable.
-SUPPORT_VALUE = {"supported": 1.0, "flag": 0.5, "unsupported": 0.0}
+PROBES_DIR = PROJECT_ROOT / "suites" / "features"
 JS_TIMEOUT = 30.0
 
 _HEADER = re.compile(r"^\s*(?:;;|//)\s*(?P<key>feature|wasmtime|v8-flag):\s*(?P<value>\S.*?)\s*$")
@@ -42,37 +54,6 @@ class Probe:
     kind: str                      # "wast" or "js"
     wasmtime_switches: tuple[str, ...] = ()   # Config switches that turn the feature off
     v8_flag: str | None = None
-
-
-@dataclass
-class Answer:
-    answer: str
-    detail: str = ""
-
-
-@dataclass
-class Matrix:
-    engines: list[str]
-    features: list[str]
-    cells: dict[tuple[str, str], Answer] = field(default_factory=dict)        # (engine, feature)
-    absence: dict[str, Answer] = field(default_factory=dict)                 # feature -> answer off
-    versions: dict[str, str] = field(default_factory=dict)
-    wasm_feature_detect: dict[str, dict[str, bool]] = field(default_factory=dict)  # engine -> answers
-
-    def cross_check_differences(self) -> list[tuple[str, str, bool, Answer]]:
-        """(engine, feature, wasm-feature-detect's answer, ours) wherever the two differ."""
-        found = []
-        for engine, theirs in self.wasm_feature_detect.items():
-            for feature, says in sorted(theirs.items()):
-                ours = self.cells.get((engine, feature))
-                if ours is None or ours.answer == "n/a":
-                    continue
-                if says != (ours.answer == "supported"):
-                    found.append((engine, feature, says, ours))
-        return found
-
-    def get(self, engine: str, feature: str) -> Answer:
-        return self.cells.get((engine, feature), Answer("error", "not probed"))
 
 
 def load_probes(root: Path = PROBES_DIR) -> list[Probe]:
@@ -144,7 +125,7 @@ def js_answer(reply: dict) -> Answer:
     return Answer("error", f"probe returned {value!r}")
 
 
-WASM_FEATURE_DETECT = ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
+WASM_FEATURE_DETECT = PROJECT_ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
 CROSS_CHECK = PROBES_DIR / "js" / "_wasm_feature_detect.js"
 
 
@@ -157,8 +138,8 @@ def js_command(index: int, code: str) -> dict:
 
 def run_js(engine: Engine, codes: list[str]) -> list[dict] | str:
     """Replies to `js` commands in order, or why the engine could not run them."""
-    if isinstance(engine, ScriptEngine):
-        return "runs whole scripts only"
+    if not engine.has_javascript:
+        return "no JavaScript in this engine"
     worker = WorkerProcess(engine.worker_spec())
     try:
         replies = worker.run_batch([js_command(n, c) for n, c in enumerate(codes)], JS_TIMEOUT)
@@ -173,14 +154,14 @@ def run_js(engine: Engine, codes: list[str]) -> list[dict] | str:
 def run_js_probes(probes: list[Probe], engine: Engine) -> dict[tuple[str, str], Answer]:
     replies = run_js(engine, [p.path.read_text() for p in probes])
     if isinstance(replies, str):
-        kind = "n/a" if isinstance(engine, ScriptEngine) else "error"
+        kind = "n/a" if not engine.has_javascript else "error"
         return {(engine.name, p.feature): Answer(kind, replies) for p in probes}
     return {(engine.name, p.feature): js_answer(r) for p, r in zip(probes, replies, strict=True)}
 
 
 def cross_check(engine: Engine) -> dict[str, bool] | None:
     """wasm-feature-detect's own answers on a JS engine ({detector: bool}), or None."""
-    if not CROSS_CHECK.exists() or isinstance(engine, ScriptEngine):
+    if not CROSS_CHECK.exists() or not engine.has_javascript:
         return None
     replies = run_js(engine, [CROSS_CHECK.read_text()])
     if isinstance(replies, str) or not replies[0].get("ok"):
@@ -193,20 +174,6 @@ def cross_check(engine: Engine) -> dict[str, bool] | None:
 
 
 # --- flags and absence ---------------------------------------------------------------------
-
-def flagged(engine: Engine, flag: str) -> Engine | None:
-    """The same configuration with a V8 flag added, for engines built on V8."""
-    name = f"{engine.name}+{flag}"
-    if isinstance(engine, NodeEngine | DenoEngine):
-        return type(engine)(name, {**engine.options, "flags": [*engine.flags_list(), flag]})
-    if isinstance(engine, ChromiumEngine):
-        # Chromium's V8 spells its wasm flags --wasm-X and ignores --experimental-wasm-X.
-        flag = flag.replace("--experimental-wasm-", "--wasm-")
-        args = engine.options.get("args", [])
-        args = args.split() if isinstance(args, str) else list(args)
-        return type(engine)(name, {**engine.options, "args": [*args, f"--js-flags={flag}"]})
-    return None
-
 
 def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
            sink: Callable[[list[dict]], None] | None = None, run_id: str = "",
@@ -226,7 +193,7 @@ def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
                     matrix.wasm_feature_detect[engine.name] = theirs
 
     # Unsupported where a V8 flag exists: does the same configuration with the flag support it?
-    retry = [(e, p, flagged(e, p.v8_flag)) for e in engines for p in probes
+    retry = [(e, p, e.with_v8_flag(p.v8_flag)) for e in engines for p in probes
              if p.v8_flag and matrix.get(e.name, p.feature).answer == "unsupported"]
     for engine, probe, variant in retry:
         if variant is None:
@@ -241,26 +208,84 @@ def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
 
     # Absence: the same probe on Wasmtime with the feature switched off must say unsupported.
     for probe in (p for p in wast if p.wasmtime_switches):
-        base = make(absence_engine)
-        off = type(base)(f"{absence_engine} without {probe.feature}",
-                         {**base.options, "disable": list(probe.wasmtime_switches)})
+        off = make(absence_engine).without_features(list(probe.wasmtime_switches))
+        if off is None:
+            continue
         got = run_wast_probes([probe], [off], 1, None, run_id)
         matrix.absence[probe.feature] = got.get((off.name, probe.feature), Answer("error", "not probed"))
-    if sink is not None:
-        sink(matrix_rows(matrix, run_id))
     return matrix
 
 
-def matrix_rows(matrix: Matrix, run_id: str) -> list[dict]:
-    """The answers as result rows: suite features, case = feature, verdict = the answer."""
-    at = now()
-    base = {"run_id": run_id, "time": at, "suite": "features", "file": "", "line": 0, "phase": "detect",
-            "metric": "support", "expected_failure": False}
-    rows = [{**base, "engine": engine, "engine_version": matrix.versions.get(engine), "case": feature,
-             "kind": "feature", "verdict": answer.answer, "value": SUPPORT_VALUE.get(answer.answer),
-             "message": answer.detail}
-            for (engine, feature), answer in matrix.cells.items()]
-    rows += [{**base, "engine": "wasmtime (feature off)", "case": feature, "kind": "absence",
-              "verdict": answer.answer, "value": SUPPORT_VALUE.get(answer.answer), "message": answer.detail}
-             for feature, answer in matrix.absence.items()]
-    return rows
+# --- the suite ---------------------------------------------------------------------------------
+
+class FeaturesSuite(Suite):
+    name = "features"
+    command = "detect"
+    help = "measure the feature-support matrix on engines"
+    description = ("Probe every WebAssembly feature, JS API and host capability on every engine "
+                   "configuration (suites/features), print the matrix, write it as Markdown, HTML, CSV "
+                   "and JSON, and show where webassembly.org's published table disagrees.")
+    epilog = ("answers: supported, unsupported, flag (a V8 flag enables it), n/a, error. "
+              "Exit status: 0 ok; 1 when an absence check fails (a probe still says supported with "
+              "its feature switched off); 2 on bad input.")
+    default_out = Path("results") / "features"
+
+    def add_arguments(self, p: argparse.ArgumentParser) -> None:
+        p.add_argument("--feature", action="append", metavar="KEY", help="only these features (repeatable)")
+        p.add_argument("--probes", type=Path, default=None, metavar="DIR",
+                       help="probe folder (default: suites/features)")
+        p.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="parallel jobs (default 2)")
+        p.add_argument("--json", action="store_true",
+                       help="print {engine configuration: {feature: answer}} instead of the table")
+
+    def select(self, args: argparse.Namespace) -> Selection:
+        probes = load_probes(args.probes or PROBES_DIR)
+        if args.feature:
+            unknown = sorted(set(args.feature) - {p.feature for p in probes})
+            if unknown:
+                raise BadInputError(f"no probe for {', '.join(unknown)}; known: "
+                                    f"{', '.join(sorted({p.feature for p in probes}))}")
+            probes = [p for p in probes if p.feature in args.feature]
+        return Selection(units=probes)
+
+    def run(self, session: Session, engines: list[Engine], selection: Selection,
+            args: argparse.Namespace) -> dict:
+        with session.progress("detect", total=1) as advance:
+            result = detect(engines, selection.units, jobs=max(1, args.jobs), sink=session.add_rows,
+                            run_id=session.run_id)
+            advance("detect")
+        session.add_rows(result.rows(session.rows(self.name, phase="detect")))
+        return {"features": result.features}
+
+    def matrix(self, view: ReportView) -> Matrix:
+        rows = view.store.query(
+            'SELECT kind, engine, "case", verdict, message FROM results WHERE run_id = ? AND suite = ? '
+            "AND phase = 'detect' ORDER BY time", [view.run_id, self.name])
+        engines = view.parameters.get("engines", [])
+        return matrix_report.from_rows(rows, engines, view.parameters.get("features", []),
+                                       {e: view.engines.get(e, {}).get("version", "") for e in engines})
+
+    def render(self, view: ReportView) -> Rendered:
+        result = self.matrix(view)
+        when = view.started.isoformat(timespec="seconds") if hasattr(view.started, "isoformat") else ""
+        files = matrix_report.write_all(result, view.out, view.run_id, when) if view.out else []
+        errors = [f"absence check: {feature} switched off still answers {answer.answer}"
+                  for feature, answer in sorted(result.absence.items()) if answer.answer != "unsupported"]
+        if view.as_json:
+            return Rendered(json.dumps(matrix_report.as_json(result), indent=2), errors, files)
+        out = [matrix_report.text_table(result)]
+        found = claims.disagreements(result)
+        if found:
+            out += [f"\nwhere the published table ({claims.source()}) disagrees:",
+                    matrix_report.disagreement_table(found)]
+        if result.cross_check_differences():
+            out += ["\nwhere wasm-feature-detect answers otherwise:", matrix_report.cross_check_table(result)]
+        out.append(f"\n{len(result.features)} features x {len(result.engines)} engine configurations in "
+                   f"{view.wall_seconds:.1f} s; wrote {', '.join(str(f) for f in files) or 'no files'}")
+        return Rendered("\n".join(out), errors, files)
+
+    def exit_code(self, view: ReportView, args: argparse.Namespace) -> int:
+        if view.parameters.get("bad_input"):
+            return EXIT_BAD_INPUT
+        failed = [a for a in self.matrix(view).absence.values() if a.answer != "unsupported"]
+        return EXIT_UNEXPECTED if failed else EXIT_OK

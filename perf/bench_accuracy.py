@@ -12,7 +12,7 @@
    the bootstrap resamples one run's samples, so this shows whether the intervals also
    cover what changes from run to run (fresh processes, the machine's state).
 
-    .venv/bin/python benchmarks/bench_accuracy.py [--runs 3] [--engines native,wasmtime,node,chromium]
+    .venv/bin/python perf/bench_accuracy.py [--runs 3] [--engines native,wasmtime,node,chromium]
 
 Prints a Markdown report (BENCHMARKS.md quotes it) and, with --json, the figures.
 """
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engines.registry import make  # noqa: E402
-from harness.bench.build import build, load_manifest  # noqa: E402
+from harness.workloads import build, load_manifest  # noqa: E402
 
 HARNESS = [sys.executable, "-m", "harness.cli"]
 # Both scripts call bench_run(1) WARM times first and then `reps` more times, each a call of its

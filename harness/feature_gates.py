@@ -1,8 +1,9 @@
-"""Which proposals an engine configuration validates, found by compiling tiny modules.
+"""Feature gates: which proposals an engine configuration validates, found by compiling tiny modules.
 
 Spec files name the proposals they need (`;; features: ...`); a file whose
-needs an engine lacks is skipped with that reason. This is validation only;
-the feature-support matrix probes behaviour as well.
+needs an engine lacks is skipped with that reason. A gate checks validation
+only; the feature matrix's probes (suites/features, `wasm-harness detect`)
+check behaviour.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from harness.watcache import wat_binary
 
 # Feature names follow the webassembly.org feature table where it has one.
-PROBES: dict[str, str] = {
+GATES: dict[str, str] = {
     "simd": "(module (func (result v128) (v128.const i32x4 0 0 0 0)))",
     "relaxedSimd": "(module (func (result v128) (i32x4.relaxed_trunc_f32x4_s (v128.const f32x4 0 0 0 0))))",
     "gc": "(module (type $s (struct (field i32))) (func (result anyref) (struct.new $s (i32.const 1))))",
@@ -34,8 +35,8 @@ PROBES: dict[str, str] = {
 }
 
 
-def probe_commands(cache_dir: Path) -> tuple[list[str], list[dict]]:
+def gate_commands(cache_dir: Path) -> tuple[list[str], list[dict]]:
     """A batch of compile commands, one per feature, and the feature name of each index."""
-    names = list(PROBES)
-    files = [wat_binary(cache_dir, f"probe-{name}", PROBES[name]) for name in names]
+    names = list(GATES)
+    files = [wat_binary(cache_dir, f"probe-{name}", GATES[name]) for name in names]
     return names, [{"i": n, "do": "compile", "file": str(f)} for n, f in enumerate(files)]

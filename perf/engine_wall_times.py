@@ -1,6 +1,6 @@
 """Whole-run wall time of `wasm-harness spec` per engine, relative to the first one.
 
-    python benchmarks/engine_wall_times.py ~/testsuite --engine node --engine chromium --engine firefox
+    python perf/engine_wall_times.py ~/testsuite --engine node --engine chromium --engine firefox
 
 Each round runs the top-level .wast files of DIR once per engine, in a new
 process, so engine start (a browser launch included) is part of the time.

@@ -1,1 +1,0 @@
-"""Benchmarks: workloads, their builds, runs and statistics."""

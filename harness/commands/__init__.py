@@ -1,0 +1,1 @@
+"""The commands that are not suites: engines, export, runs and report. One module each."""

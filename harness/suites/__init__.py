@@ -1,0 +1,14 @@
+"""The suites: each turns its units into rows through engines (harness/suite.py says how)."""
+
+from __future__ import annotations
+
+from harness.suite import Suite
+
+
+def all_suites() -> list[Suite]:
+    """Every suite, in the order `wasm-harness --help` and `report` list them."""
+    from harness.suites.bench import BenchSuite
+    from harness.suites.features import FeaturesSuite
+    from harness.suites.spec import SpecSuite
+
+    return [SpecSuite(), FeaturesSuite(), BenchSuite()]
