@@ -3,20 +3,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 JOBS ?= 2
 RESULTS ?= results
+DB := $(RESULTS)/wasm-harness.duckdb
+# One run id for every suite of a nightly, so the store holds it as one run (`report --run` shows it all).
+NIGHTLY_RUN := $(shell date -u +%Y%m%dT%H%M%S)-nightly
 
 .PHONY: setup nightly test lint lock bench-spec bench-accuracy clean
 
 setup:
 	@VENV=$(VENV) bash setup/setup.sh
 
-## The main job: the spec corpus, the feature matrix and the benchmarks on every engine, results exported.
+## The main job: the spec corpus, the feature matrix and the benchmarks on every engine, as one run;
+## its reports rendered again from the store into results/report; every run exported.
 nightly: setup
 	$(BIN)/wasm-harness engines
-	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --strict
-	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(RESULTS)/wasm-harness.duckdb --out $(RESULTS)/features
-	$(BIN)/wasm-harness bench --engine all --db $(RESULTS)/wasm-harness.duckdb --out $(RESULTS)/bench --no-progress
-	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb --run all -o $(RESULTS)/wasm-harness.parquet
-	$(BIN)/wasm-harness export --db $(RESULTS)/wasm-harness.duckdb --run all -o $(RESULTS)/wasm-harness.csv
+	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(DB) --run $(NIGHTLY_RUN) --strict
+	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/features
+	$(BIN)/wasm-harness bench --engine all --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/bench --no-progress
+	$(BIN)/wasm-harness report --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/report > $(RESULTS)/report.txt
+	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.parquet
+	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.csv
 
 ## The tests: lint, then the harness's own tests and the corpus on every engine.
 test: setup lint

@@ -62,6 +62,10 @@ class Engine(ABC):
     @abstractmethod
     def worker_spec(self) -> WorkerSpec: ...
 
+    def run_script(self, source: Path, workdir: Path, timeout: float) -> ScriptOutcome:
+        """Run and judge a whole .wast (only where `runs_whole_scripts`)."""
+        raise NotImplementedError(f"{self.name} runs commands through a worker, not whole scripts")
+
 
 @dataclass
 class ScriptOutcome:

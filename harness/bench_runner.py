@@ -21,6 +21,7 @@ from pathlib import Path
 
 from engines.base import Engine
 from engines.protocol import PROJECT_ROOT
+from engines.registry import make
 from harness.worker import WorkerError, WorkerProcess
 from harness.workloads import NATIVE, Workload, all_variants
 
@@ -117,9 +118,8 @@ class BenchRunner:
         if not computed:
             return expected
         # The native baseline's worker answers them, whether or not the run times it.
-        from engines.native_engine import NativeEngine
-
-        worker = WorkerProcess(NativeEngine(NATIVE).worker_spec())
+        baseline = next((e for e in self.engines if not e.runs_wasm), None) or make(NATIVE)
+        worker = WorkerProcess(baseline.worker_spec())
         try:
             commands = [{"i": n, "do": "bench", "file": str(self.artifacts[(w.name, NATIVE)]),
                          "size": self.size(w), "min_sample_s": 0.0, "warmups": 0, "samples": 1}

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engines.base import Engine, ScriptEngine
+from engines.base import Engine
 from harness import feature_gates
 from harness.rows import rows_for
 from harness.wast.annotations import command_at_or_after, xfail_reason
@@ -136,7 +136,6 @@ class SpecRunner:
             return [self._row(engine, path, plan.line, kind="script", verdict="fail",
                               message=f"cannot convert: {plan.message}")]
         if engine.runs_whole_scripts:
-            assert isinstance(engine, ScriptEngine)
             return self._run_whole_script(plan, path, name, engine)
         steps = {s.index: s for s in plan.steps}
         rows: dict[int, dict] = {}
@@ -170,7 +169,7 @@ class SpecRunner:
                     "kind": "internal", "message": "the worker sent no reply"}})
         return [rows[s.index] for s in plan.steps]
 
-    def _run_whole_script(self, plan: Plan, path: Path, name: str, engine: ScriptEngine) -> list[dict]:
+    def _run_whole_script(self, plan: Plan, path: Path, name: str, engine: Engine) -> list[dict]:
         """An engine that judges whole scripts itself: map what it reports to our commands."""
         budget = self.timeout * SCRIPT_TIMEOUT_FACTOR
         outcome = engine.run_script(path, plan.script.dir / engine.name, budget)

@@ -100,7 +100,7 @@ def test_exports_and_run_metadata(tmp_path: Path) -> None:
     for frame in frames.values():
         verdicts = frame[frame["verdict"].notna()]
         assert sorted(verdicts["verdict"]) == ["fail", "pass", "pass"]
-        # Every engine's row has its version; the suite's own row (wall time, report parameters) has no engine.
+        # Every engine's row has its version; the suite's own row (wall time, parameters) has no engine.
         by_engine = frame[frame["engine"].notna()]
         assert set(by_engine["engine_version"].astype(str)) == {frames["parquet"]["engine_version"][0]}
         assert list(frame.loc[frame["engine"].isna(), "phase"]) == ["suite"]

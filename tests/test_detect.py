@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from harness.suites import features as detect
-from reports.matrix import ANSWERS, Answer
 from reports import claims
+from reports.matrix import ANSWERS, Answer
 
 ROOT = Path(__file__).resolve().parent.parent
 # The whole matrix (every configuration engines.toml has) takes about 30 s.
