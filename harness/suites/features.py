@@ -138,8 +138,10 @@ def js_command(index: int, code: str) -> dict:
 
 def run_js(engine: Engine, codes: list[str]) -> list[dict] | str:
     """Replies to `js` commands in order, or why the engine could not run them."""
+    if engine.runs_whole_scripts:
+        return "runs whole scripts only"
     if not engine.has_javascript:
-        return "no JavaScript in this engine"
+        return "no JavaScript in this engine"  # what a worker without JS answers, without starting one
     worker = WorkerProcess(engine.worker_spec())
     try:
         replies = worker.run_batch([js_command(n, c) for n, c in enumerate(codes)], JS_TIMEOUT)
