@@ -129,6 +129,9 @@ def resolve(names: list[str] | None) -> list[Engine]:
                 wanted.extend(n for n in known() if n not in wanted)
             elif name not in wanted:
                 wanted.append(name)
+    if not wanted:
+        raise EngineConfigError(f"--engine {','.join(names or [])!r} names no engine; known engines: "
+                                f"{', '.join(known())} (or 'all')")
     return [make(n) for n in wanted]
 
 

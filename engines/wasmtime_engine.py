@@ -10,6 +10,9 @@ from typing import ClassVar
 from engines.base import Availability, Engine
 from engines.protocol import PROJECT_ROOT, WorkerSpec
 
+# What wasmtime.Config.strategy takes.
+STRATEGIES = ("auto", "cranelift", "winch")
+
 
 class WasmtimeEngine(Engine):
     OPTIONS: ClassVar[dict[str, str]] = {
@@ -28,6 +31,9 @@ class WasmtimeEngine(Engine):
             import wasmtime  # noqa: F401
         except ImportError as e:
             return Availability(False, f"python package wasmtime cannot be imported: {e}")
+        strategy = self.options.get("strategy")
+        if strategy is not None and strategy not in STRATEGIES:
+            return Availability(False, f"unknown strategy {strategy!r}; one of {', '.join(STRATEGIES)}")
         return Availability(True)
 
     def version(self) -> str:

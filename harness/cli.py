@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from engines.registry import EngineConfigError, UnknownEngineError
 from harness.commands import engines, export, report, runs
 from harness.suite import EXIT_BAD_INPUT, Suite, add_common_arguments, run_command
 from harness.suites import all_suites
+from reports.escape import terminal
 
 EPILOG = """\
 examples:
@@ -30,20 +32,34 @@ Results go to results/wasm-harness.duckdb (one row per observation; see README).
 COMMANDS = [engines, export, runs, report]
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (timeout, CI runners, systemd): handled as Ctrl-C is, so the run ends `interrupted`."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
     except (UnknownEngineError, EngineConfigError) as e:
-        print(f"wasm-harness: error: {e}", file=sys.stderr)
+        print(f"wasm-harness: error: {terminal(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Terminated:
+        print("wasm-harness: terminated; finished results are kept", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("wasm-harness: interrupted; finished results are kept", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _parser() -> argparse.ArgumentParser:

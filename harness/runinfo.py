@@ -66,4 +66,22 @@ def run_metadata(run_id: str, started: datetime, command: str) -> dict:
         "python": sys.version.split()[0],
         "harness_version": harness_version(),
         "git_commit": git_commit(),
+        "pid": os.getpid(),
     }
+
+
+def effective_status(status: str, host: str | None, pid: int | None) -> str:
+    """A run's status as it stands: `running` whose process on this host is gone is `abandoned`.
+
+    SIGKILL leaves no chance to write anything, so the run's pid is the only witness. A run made
+    on another host cannot be checked from here and keeps its recorded status.
+    """
+    if status != "running" or pid is None or host != socket.gethostname():
+        return status
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return "abandoned"
+    except PermissionError:  # alive, someone else's
+        return status
+    return status

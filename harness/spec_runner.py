@@ -161,7 +161,8 @@ class SpecRunner:
                                      extra={"spectest": self._spectest},
                                      on_reply=lambda reply: record(steps[reply["i"]], reply))
         except WorkerError as e:
-            self._report(BadInput(self._name(path), 0, f"{engine.name}: {e}"))
+            # The error names the worker's label, which is the engine configuration.
+            self._report(BadInput(self._name(path), 0, str(e)))
             return [self._row(engine, path, 0, kind="script", verdict="crash", message=str(e))]
         for step in plan.steps:
             if step.index not in rows:

@@ -62,6 +62,8 @@ RUN_COLUMNS: dict[str, str] = {
     "harness_version": "VARCHAR",
     "git_commit": "VARCHAR",
     "engines": "VARCHAR",  # JSON: {name: {"version": ..., "flags": ...}}
+    # The process that made the run: a run still `running` whose process is gone was killed (SIGKILL).
+    "pid": "INTEGER",
 }
 
 # Rows are written in batches at most this far apart: one insert per script costs
@@ -89,6 +91,9 @@ class ResultsStore:
             for column, kind in COLUMNS.items():  # files written before a column existed gain it
                 self._con.execute(f"ALTER TABLE results ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
             self._con.execute(_create("runs", RUN_COLUMNS))
+            for column, kind in RUN_COLUMNS.items():
+                if "PRIMARY" not in kind:
+                    self._con.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -185,12 +190,15 @@ class ResultsStore:
         params = [run_id] if run_id else []
         options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true",
                    "json": "FORMAT json, ARRAY true"}[fmt]
+        # The table keeps UTC without a zone; text formats get ISO 8601 with it, so nobody reads
+        # them as local time. Parquet keeps the timestamp type.
+        columns = "*" if fmt == "parquet" else \
+            "* REPLACE (strftime(\"time\", '%Y-%m-%dT%H:%M:%S.%fZ') AS \"time\")"
         with self._lock:
             self._flush_locked()
             count = self._con.execute(f"SELECT count(*) FROM results {where}", params).fetchone()[0]
-            self._con.execute(
-                f"COPY (SELECT * FROM results {where} ORDER BY time) TO '{_literal(out)}' ({options})",
-                params)
+            query = f"SELECT {columns} FROM results {where} ORDER BY time"
+            self._con.execute(f"COPY ({query}) TO '{_literal(out)}' ({options})", params)
         return int(count)
 
 

@@ -34,6 +34,7 @@ from engines.base import Engine
 from engines.registry import resolve
 from harness.session import SUITE_PHASE, Session, timed
 from harness.store import ResultsStore, default_db_path
+from reports.escape import terminal
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1   # something failed that should not have (with --strict for spec)
@@ -128,6 +129,38 @@ def add_common_arguments(suite: Suite, parser: argparse.ArgumentParser) -> None:
                             help="also write the report files there")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (so `--jobs 0` is an error, not a hang)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a duration above zero (a negative timeout once gave false timeouts)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
 def db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=default_db_path(), metavar="PATH",
                         help="results database (default: %(default)s)")
@@ -162,7 +195,7 @@ def run_command(suite: Suite, args: argparse.Namespace) -> int:
     try:
         selection = suite.select(args)
     except BadInputError as e:
-        print(f"wasm-harness: error: {e}", file=sys.stderr)
+        print(f"wasm-harness: error: {terminal(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     session = Session(args.db, run_id=args.run_id, progress=not args.no_progress and not args.json)
     try:
@@ -184,12 +217,13 @@ def run_command(suite: Suite, args: argparse.Namespace) -> int:
 
 
 def print_rendered(rendered: Rendered, parameters: dict) -> None:
+    # File names, engine names and engine messages are not ours: no control sequence reaches the terminal.
     for line in parameters.get("notes", []):
-        print(f"note: {line}", file=sys.stderr)
+        print(f"note: {terminal(line)}", file=sys.stderr)
     for line in [*parameters.get("bad_input", []), *rendered.errors]:
-        print(f"error: {line}", file=sys.stderr)
+        print(f"error: {terminal(line)}", file=sys.stderr)
     if rendered.stdout:
-        print(rendered.stdout)
+        print(terminal(rendered.stdout))
 
 
 def report_view(store: ResultsStore, run_id: str, suite: str, db: Path, out: Path | None = None,

@@ -115,7 +115,7 @@ class WorkerProcess:
             return ""
         lines = [ln.strip() for ln in self._proc.stderr
                  if ln.strip() and not ln.startswith((" ", "\t")) and not ln.startswith(
-                     ("stack backtrace:", "note: Some details", "note: run with"))]
+                     ("stack backtrace:", "note: Some details", "note: run with", "Traceback ("))]
         return " | ".join(lines[-6:])
 
     # --- requests ------------------------------------------------------------

@@ -13,10 +13,9 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
-from tabulate import tabulate
 
 from harness.store import NATIVE
-from reports import stats
+from reports import escape, stats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,7 +143,7 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
         ("Timers: the coarsest step seen (samples last at least 100 steps)", _timers(rows)),
     ):
         if table:
-            body = tabulate(table[1:], headers=table[0], tablefmt=fmt, disable_numparse=True)
+            body = escape.table(table[1:], table[0], fmt, disable_numparse=True)
             parts.append(f"{_heading(title, fmt)}{body}")
     measured = [r for r in rows if r.get("samples")]
     flagged = [r for r in measured if r.get("outliers")]
@@ -155,9 +154,9 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
                     if wide else ""))
     failures = [r for r in rows if r["phase"] == "run"]
     if failures:
-        parts.append(_heading("Not measured", fmt) + tabulate(
+        parts.append(_heading("Not measured", fmt) + escape.table(
             [[r["engine"], r["kernel"], r["variant"], _status(r), _short(r.get("message") or "")]
-             for r in failures], headers=["engine", "kernel", "variant", "status", "why"], tablefmt=fmt))
+             for r in failures], ["engine", "kernel", "variant", "status", "why"], fmt))
     return "\n\n".join(parts)
 
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from tabulate import tabulate
 
-from reports import claims
+from reports import claims, escape
 
 ANSWERS = ("supported", "unsupported", "flag", "n/a", "error")
 # In the results table an answer is the row's verdict; `value` makes it summable.
@@ -93,7 +92,7 @@ def as_json(matrix: Matrix) -> dict:
 
 def text_table(matrix: Matrix, fmt: str = "simple") -> str:
     rows = [[f, *(SHORT[matrix.get(e, f).answer] for e in matrix.engines)] for f in matrix.features]
-    return tabulate(rows, headers=["feature", *matrix.engines], tablefmt=fmt)
+    return escape.table(rows, ["feature", *matrix.engines], fmt)
 
 
 def csv_text(matrix: Matrix) -> str:
@@ -110,15 +109,13 @@ def csv_text(matrix: Matrix) -> str:
 def disagreement_table(found: list[claims.Disagreement], fmt: str = "simple") -> str:
     rows = [[d.engine, d.version, d.feature, f"{d.claim.answer} ({d.claim.raw})", d.measured, d.detail[:80]]
             for d in found]
-    return tabulate(rows, headers=["engine", "version", "feature", "published claim", "measured", "detail"],
-                    tablefmt=fmt)
+    return escape.table(rows, ["engine", "version", "feature", "published claim", "measured", "detail"], fmt)
 
 
 def cross_check_table(matrix: Matrix, fmt: str = "simple") -> str:
     rows = [[engine, feature, "supported" if says else "unsupported", ours.answer, ours.detail[:70]]
             for engine, feature, says, ours in matrix.cross_check_differences()]
-    return tabulate(rows, headers=["engine", "feature", "wasm-feature-detect", "our probe", "detail"],
-                    tablefmt=fmt)
+    return escape.table(rows, ["engine", "feature", "wasm-feature-detect", "our probe", "detail"], fmt)
 
 
 def write_all(matrix: Matrix, out: Path, run_id: str, when: str) -> list[Path]:
@@ -135,8 +132,8 @@ def write_all(matrix: Matrix, out: Path, run_id: str, when: str) -> list[Path]:
                cross_check_table(matrix, "github") if differences else "It agrees with every probe.", ""]
     if matrix.absence:
         md += ["## Absence checks (Wasmtime with the feature switched off)", "",
-               tabulate([[f, a.answer] for f, a in matrix.absence.items()], headers=["feature", "answer"],
-                        tablefmt="github"), ""]
+               escape.table([[f, a.answer] for f, a in matrix.absence.items()], ["feature", "answer"],
+                            "github"), ""]
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     html = env.get_template("matrix.html").render(
         run_id=run_id, when=when, engines=matrix.engines, features=matrix.features, versions=matrix.versions,

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from harness.store import EXPORT_FORMATS, ResultsStore
 from harness.suite import EXIT_BAD_INPUT, db_option
 
@@ -31,8 +33,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"wasm-harness: error: {args.db}: no results database", file=sys.stderr)
         return EXIT_BAD_INPUT
     store = ResultsStore(args.db)
-    run_id = store.latest_run() if args.run == "latest" else None if args.run == "all" else args.run
-    count = store.export(args.output, fmt, run_id)
-    store.close()
+    try:
+        run_id = store.latest_run() if args.run == "latest" else None if args.run == "all" else args.run
+        if run_id is not None and store.run(run_id) is None:
+            print(f"wasm-harness: error: {args.db}: no run {args.run!r} (see wasm-harness runs)",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        try:
+            count = store.export(args.output, fmt, run_id)
+        except (OSError, duckdb.Error) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
+            print(f"wasm-harness: error: {args.output}: cannot write: {reason}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    finally:
+        store.close()
     print(f"wrote {count} rows to {args.output}")
     return 0

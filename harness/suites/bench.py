@@ -21,6 +21,9 @@ from harness.suite import (
     ReportView,
     Selection,
     Suite,
+    non_negative_int,
+    positive_int,
+    positive_seconds,
 )
 from reports import bench as bench_report
 
@@ -58,10 +61,11 @@ does not build)."""
         p.add_argument("--profile", choices=tuple(PROFILES), default="default",
                        help="sizes and sampling plan (default: %(default)s)")
         p.add_argument("--quick", action="store_const", const="quick", dest="profile", help="--profile quick")
-        p.add_argument("--processes", type=int, metavar="N", help="fresh worker processes per engine")
-        p.add_argument("--samples", type=int, metavar="N", help="samples kept per process")
-        p.add_argument("--warmups", type=int, metavar="N", help="samples discarded per process")
-        p.add_argument("--min-sample", type=float, metavar="S", help="shortest sample, in seconds")
+        p.add_argument("--processes", type=positive_int, metavar="N",
+                       help="fresh worker processes per engine")
+        p.add_argument("--samples", type=positive_int, metavar="N", help="samples kept per process")
+        p.add_argument("--warmups", type=non_negative_int, metavar="N", help="samples discarded per process")
+        p.add_argument("--min-sample", type=positive_seconds, metavar="S", help="shortest sample, in seconds")
         p.add_argument("--seed", type=int, default=None, metavar="N", help="seed of the shuffled order")
         p.add_argument("--no-native", action="store_true", help="leave out the native baseline")
         p.add_argument("--json", action="store_true",

@@ -35,6 +35,7 @@ from harness.suite import (
     ReportView,
     Selection,
     Suite,
+    positive_int,
 )
 from harness.worker import WorkerError, WorkerProcess
 from reports import claims
@@ -236,7 +237,8 @@ class FeaturesSuite(Suite):
         p.add_argument("--feature", action="append", metavar="KEY", help="only these features (repeatable)")
         p.add_argument("--probes", type=Path, default=None, metavar="DIR",
                        help="probe folder (default: suites/features)")
-        p.add_argument("--jobs", "-j", type=int, default=2, metavar="N", help="parallel jobs (default 2)")
+        p.add_argument("--jobs", "-j", type=positive_int, default=2, metavar="N",
+                       help="parallel jobs (default 2)")
         p.add_argument("--json", action="store_true",
                        help="print {engine configuration: {feature: answer}} instead of the table")
 

@@ -11,7 +11,17 @@ from engines.base import Engine
 from engines.protocol import PROJECT_ROOT
 from harness.session import Session
 from harness.spec_runner import DEFAULT_TIMEOUT, FileOutcome, SpecRunner
-from harness.suite import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNEXPECTED, Rendered, ReportView, Selection, Suite
+from harness.suite import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    Rendered,
+    ReportView,
+    Selection,
+    Suite,
+    positive_int,
+    positive_seconds,
+)
 from harness.wast.convert import default_cache_root
 from reports import summary
 
@@ -36,9 +46,9 @@ class SpecSuite(Suite):
                        help="only files whose path (relative to the testsuite) matches; repeatable")
         p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="leave out matching files, e.g. 'proposals/*'; repeatable")
-        p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+        p.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                        help="files run in parallel (default 1)")
-        p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+        p.add_argument("--timeout", type=positive_seconds, default=DEFAULT_TIMEOUT, metavar="S",
                        help=f"seconds per command before it counts as a timeout "
                             f"(default {DEFAULT_TIMEOUT:g})")
         p.add_argument("--strict", action="store_true", help="exit 1 on any unexpected failure")

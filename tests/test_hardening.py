@@ -1,0 +1,155 @@
+"""Hostile and careless use: signals, bad arguments, export errors, escaping (issue: hardening)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.engine_required import require_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = """\
+(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+"""
+HANG = '(module (func (export "spin") (loop (br 0))))\n(assert_return (invoke "spin"))\n'
+
+
+def harness(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})), timeout=300)
+
+
+def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if "error" in line]
+
+
+@pytest.mark.parametrize("args", [["--timeout", "-1"], ["--timeout", "0"], ["--jobs", "0"],
+                                  ["--jobs", "-3"], ["--engine", ","], ["--engine", ""]])
+def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "good.wast").write_text(GOOD)
+    proc = harness("spec", *args, "--db", str(tmp_path / "r.duckdb"), "good.wast", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert len(error_lines(proc)) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "no results" not in proc.stdout
+
+
+def test_a_bare_command_is_not_success(tmp_path: Path) -> None:
+    proc = harness(cwd=tmp_path)
+    assert proc.returncode == 2 and "usage: wasm-harness" in proc.stderr
+
+
+def test_a_bad_engine_option_value_is_said_once_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "good.wast").write_text(GOOD)
+    proc = harness("spec", "--engine", "wasmtime:strategy=bogus", "--db", str(tmp_path / "r.duckdb"),
+                   "good.wast", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    [line] = error_lines(proc)
+    assert line.count("wasmtime:strategy=bogus") == 1 and "unknown strategy 'bogus'" in line
+
+
+def run_in_background(tmp_path: Path, engine: str) -> tuple[subprocess.Popen, Path]:
+    # Files run largest first: the padding makes the quick file go first, then the hang.
+    (tmp_path / "a_quick.wast").write_text(GOOD + ";;" + "x" * 4000 + "\n")
+    (tmp_path / "b_hang.wast").write_text(HANG)
+    db = tmp_path / "r.duckdb"
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "spec", "--engine", engine, "--timeout",
+                             "60", "--db", str(db), "a_quick.wast", "b_hang.wast"], cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, db
+
+
+def wait_for_rows(db: Path, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Until the quick file's rows are in the store (the writer flushes at most 0.5 s apart)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(1.0)
+        if db.exists():
+            try:
+                con = duckdb.connect(str(db), read_only=True)
+            except duckdb.Error:
+                continue  # the run holds the file: try again
+            try:
+                if con.execute("SELECT count(*) FROM results WHERE file = 'a_quick.wast'").fetchone()[0]:
+                    return
+            finally:
+                con.close()
+    raise AssertionError("the quick file's rows never arrived")
+
+
+def test_sigterm_keeps_finished_rows_and_marks_the_run_interrupted(tmp_path: Path) -> None:
+    require_engine("node")
+    proc, db = run_in_background(tmp_path, "node")
+    time.sleep(6)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    con = duckdb.connect(str(db))
+    files = {r[0] for r in con.execute("SELECT file FROM results WHERE verdict IS NOT NULL").fetchall()}
+    assert files == {"a_quick.wast"}
+    assert con.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+
+
+def test_a_run_killed_with_sigkill_shows_as_abandoned(tmp_path: Path) -> None:
+    require_engine("node")
+    proc, db = run_in_background(tmp_path, "node")
+    time.sleep(6)
+    proc.kill()
+    proc.communicate(timeout=60)
+    runs = json.loads(harness("runs", "--db", str(db), "--json", cwd=tmp_path).stdout)
+    assert [r["status"] for r in runs] == ["abandoned"]
+    assert runs[0]["pid"] == proc.pid
+    table = harness("runs", "--db", str(db), cwd=tmp_path).stdout
+    assert "abandoned" in table and "engines" not in table  # the wide JSON column is behind --json
+
+
+def test_export_errors_and_time_zones(tmp_path: Path) -> None:
+    require_engine("wasmtime")
+    (tmp_path / "good.wast").write_text(GOOD)
+    db = tmp_path / "r.duckdb"
+    assert harness("spec", "--engine", "wasmtime", "--db", str(db), "good.wast", cwd=tmp_path).returncode == 0
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    proc = harness("export", "--db", str(db), "-o", str(blocked / "out.csv"), cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "cannot" in proc.stderr
+    proc = harness("export", "--db", str(db), "--run", "bogus", "-o", str(tmp_path / "x.csv"), cwd=tmp_path)
+    assert proc.returncode == 2 and "no run 'bogus'" in proc.stderr
+    assert not (tmp_path / "x.csv").exists()
+    for fmt in ("csv", "json"):
+        out = tmp_path / f"out.{fmt}"
+        assert harness("export", "--db", str(db), "-o", str(out), cwd=tmp_path).returncode == 0
+        text = out.read_text()
+        stamps = [r["time"] for r in json.loads(text)] if fmt == "json" else \
+            [line.split(",")[1] for line in text.splitlines()[1:]]
+        assert stamps and all(s.endswith("Z") and "T" in s for s in stamps), stamps[:3]
+
+
+def test_hostile_names_are_escaped_in_markdown_and_on_the_terminal(tmp_path: Path) -> None:
+    require_engine("wasmtime")
+    evil = "<script>alert(1)</script>"
+    engines = tmp_path / "engines.toml"
+    engines.write_text(f'["{evil}"]\nadapter = "wasmtime"\n')
+    proc = harness("detect", "--engine", evil, "--feature", "simd", "--db", str(tmp_path / "r.duckdb"),
+                   "--out", str(tmp_path / "out"), cwd=tmp_path, env={"WASM_HARNESS_ENGINES": str(engines)})
+    assert proc.returncode == 0, proc.stderr
+    markdown = (tmp_path / "out" / "matrix.md").read_text()
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert "<script>" not in (tmp_path / "out" / "matrix.html").read_text()
+
+    name = "evil\x1b[31m<b>.wast"
+    (tmp_path / name).write_text(GOOD.replace("(i32.const 3)", "(i32.const 4)"))
+    proc = harness("spec", "--engine", "wasmtime", "--db", str(tmp_path / "r.duckdb"), name, cwd=tmp_path)
+    assert "\x1b" not in proc.stdout + proc.stderr
+    assert "evil\\x1b[31m<b>.wast:2" in proc.stdout
