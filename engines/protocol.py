@@ -24,6 +24,11 @@ ERROR_KINDS = ("compile", "link", "trap", "exhaustion", "exception", "timeout", 
                "internal", "crash")
 
 
+# Time a worker gets beyond a command's own timeout before it counts as hung and is killed:
+# process start, spectest set-up, and the engine's own interruption all fit in it.
+GRACE_SECONDS = 5.0
+
+
 def cache_root() -> Path:
     """Where converted scripts, wrappers and built workloads live; workers may read all of it."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -46,6 +51,9 @@ class WorkerSpec:
     # A browser worker's orderly shutdown costs more than killing it (its browser dies
     # with it, and the next browser worker clears what it left behind).
     exit_grace: float = 2.0
+    # Seconds beyond a command's timeout before a silent worker counts as hung and is
+    # killed. Only tests with a fake worker (no slow start, no engine) shorten it.
+    reply_grace: float = GRACE_SECONDS
 
 
 class Command(TypedDict, total=False):

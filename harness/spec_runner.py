@@ -118,6 +118,14 @@ class SpecRunner:
         for worker in workers:
             worker.wait_and_kill(worker.spec.exit_grace)
 
+    def worker(self, engine: Engine) -> WorkerProcess:
+        """The calling thread's worker process for `engine`, created (not started) on first use.
+
+        run_file() on the same thread uses this one, so a caller can start it early, read its
+        pid or count its restarts; close() ends it.
+        """
+        return self._worker(engine).process
+
     def run_file(self, path: Path, engine: Engine) -> FileOutcome:
         started = time.perf_counter()
         rows = self._run_file(path, engine)

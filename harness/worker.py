@@ -22,10 +22,6 @@ from dataclasses import dataclass, field
 
 from engines.protocol import WorkerSpec
 
-# Time a worker gets beyond a command's own timeout before it is killed: process
-# start, spectest set-up, and the engine's own interruption all fit in it.
-GRACE_SECONDS = 5.0
-
 
 class WorkerError(RuntimeError):
     """The worker could not be started or did not speak the protocol."""
@@ -109,6 +105,11 @@ class WorkerProcess:
                 proc.popen.wait(timeout=timeout)
         self.kill()
 
+    @property
+    def pid(self) -> int | None:
+        """The current worker process's id; None before start() and once it is killed."""
+        return self._proc.popen.pid if self._proc is not None else None
+
     def stderr_tail(self) -> str:
         """What the worker said on stderr, without backtrace frames: the panic or error lines."""
         if not self._proc:
@@ -159,6 +160,7 @@ class WorkerProcess:
         skip: set[int] = set()
         order = [c["i"] for c in commands]
         careful = not self.spec.buffers_replies
+        wait = timeout + self.spec.reply_grace
         while True:
             self.ensure_started()
             request = {"op": "run", "commands": list(commands), "skip": sorted(skip),
@@ -168,7 +170,7 @@ class WorkerProcess:
             try:
                 self._send(request)
                 while True:
-                    reply = self._next(timeout + GRACE_SECONDS)
+                    reply = self._next(wait)
                     if reply is None:
                         raise _Died
                     if reply.get("id") != request["id"]:
@@ -185,7 +187,7 @@ class WorkerProcess:
             except (_Died, OSError, json.JSONDecodeError) as e:
                 outcome = {"kind": "crash", "message": self._death_message(e)}
             except queue.Empty:
-                outcome = {"kind": "timeout", "message": f"no reply within {timeout + GRACE_SECONDS:g} s; "
+                outcome = {"kind": "timeout", "message": f"no reply within {wait:g} s; "
                            "worker killed"}
             self.kill()
             self.restarts += 1
@@ -201,6 +203,10 @@ class WorkerProcess:
                 on_reply(results[culprit])
 
     def _death_message(self, error: Exception) -> str:
+        if isinstance(error, json.JSONDecodeError):
+            # The worker may well be alive (an engine printing to stdout): waiting for it to
+            # exit would only cost the 5 s below before it is killed.
+            return f"worker wrote a line that is not JSON: {error}"
         proc = self._proc
         code = None
         if proc is not None:
@@ -209,8 +215,6 @@ class WorkerProcess:
             if proc.stderr_reader is not None:
                 proc.stderr_reader.join(timeout=1)
         tail = self.stderr_tail()
-        if isinstance(error, json.JSONDecodeError):
-            return f"worker wrote a line that is not JSON: {error}"
         reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         return f"worker died ({reason})" + (f": {tail}" if tail else "")
 

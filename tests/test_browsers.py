@@ -154,12 +154,12 @@ def corpus_run(request) -> tuple[str, list[dict], dict]:
     """The whole corpus on one browser, one file after another on one worker."""
     engine = require_engine(request.param)
     runner = SpecRunner([engine], new_run_id(now()), root=ROOT / "suites" / "spec")
-    worker = runner._worker(engine).process
+    worker = runner.worker(engine)
     try:
         worker.ensure_started()
-        pid = worker._proc.popen.pid
+        pid = worker.pid
         rows = [row for path in CORPUS for row in runner.run_file(path, engine).rows]
-        same = worker._proc is not None and worker._proc.popen.pid == pid
+        same = worker.pid == pid
         launches = {"restarts": worker.restarts, "same_process": same}
     finally:
         runner.close()
