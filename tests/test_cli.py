@@ -70,6 +70,18 @@ def test_corrupt_module_is_reported_with_file_and_line(tmp_path: Path) -> None:
     assert out["engines"]["wasmtime"]["counts"]["pass"] == 2  # the rest of the file still ran
 
 
+def test_malformed_binary_module_names_the_parse_error_not_a_log_line(tmp_path: Path) -> None:
+    # wasm-tools logs "failed to parse DWARF information" as a WARN line before the error itself.
+    (tmp_path / "truncated.wast").write_text(
+        '(module binary "\\00asm\\01\\00\\00\\00\\01\\05\\01\\60\\00")\n')
+    proc = harness("spec", "--engine", "wasmtime", "--db", str(tmp_path / "r.duckdb"), "truncated.wast",
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: truncated.wast:1: module is not valid WebAssembly: "
+                      "unexpected end-of-file (at offset 0xa)"], proc.stderr
+
+
 def test_json_output_and_strict(tmp_path: Path) -> None:
     (tmp_path / "good.wast").write_text(GOOD)
     db = tmp_path / "r.duckdb"
