@@ -1,13 +1,22 @@
 """The loopback HTTP server between a browser worker and its page.
 
 One per browser worker, bound to 127.0.0.1 on a random port. The page
-(js/page.html + js/page_host.mjs) long-polls `/next` for the next request and
-POSTs its replies to `/reply`; module files come from `/files/<absolute path>`,
+(js/page.html + js/page_host.mjs) long-polls `next` for the next request and
+POSTs its replies to `reply`; module files come from `files/<absolute path>`,
 but only from under the allowed roots (the harness cache) or files the harness
 itself named in a request. Every response is cross-origin isolated (COOP +
 COEP), so the page gets SharedArrayBuffer and fine timers, and is never cached.
 
-Routes:
+Every route lies under a random per-server token, `/<token>/`: the page's URL
+(`BrowserServer.url`) carries it, and the page reaches everything else by
+relative URLs, so its script, its polls, its replies, and modules it imports
+(and their own relative imports) carry it without any code having to add it.
+Other processes on the machine do not know it: a request without it, or with a
+wrong one, is refused (403) before it can take a request or hand over replies.
+A POST must also come from the page's own origin, so that another page in some
+browser that learned the token still cannot post replies.
+
+Routes (below /<token>):
   GET  /              the page
   GET  /js/<name>     a file of engines/js (no subdirectories)
   GET  /files/<path>  a module file under an allowed root
@@ -18,9 +27,11 @@ Routes:
 from __future__ import annotations
 
 import collections
+import hmac
 import json
 import os
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -39,6 +50,8 @@ HEADERS = {
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
+    # The page's URL holds the token: never send it as a Referer to anyone else.
+    "Referrer-Policy": "same-origin",
 }
 MIME = {
     ".html": "text/html; charset=utf-8",
@@ -70,7 +83,10 @@ class BrowserServer:
         self._httpd.daemon_threads = True
         self._httpd.owner = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.origin = f"http://127.0.0.1:{self.port}"
+        # A capability: whoever has the page's URL may drive the page's side of the protocol.
+        self.token = secrets.token_urlsafe(32)
+        self.url = f"{self.origin}/{self.token}/"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
                                         name="browser-server", daemon=True)
 
@@ -185,6 +201,27 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "")
         return host in (f"127.0.0.1:{self.owner.port}", f"localhost:{self.owner.port}")
 
+    def _forbidden(self) -> None:
+        # The body of a refused POST is never read, so this connection cannot serve another request.
+        self.close_connection = True
+        self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain; charset=utf-8")
+
+    def _route(self) -> str | None:
+        """The request's path below `/<token>`; None, after a 403, when the request may not come in.
+
+        Nothing about the server changes before this check passes, not even `last_seen`,
+        which tells the worker whether the page is alive.
+        """
+        raw = urlsplit(self.path).path
+        token, slash, rest = raw.removeprefix("/").partition("/")
+        # compare_digest: the time taken says nothing about how much of a guess was right.
+        if not (self._host_ok() and raw.startswith("/")
+                and hmac.compare_digest(token.encode(), self.owner.token.encode())):
+            self._forbidden()
+            return None
+        self.owner.last_seen = time.monotonic()
+        return "/" + rest if slash else ""  # `/<token>` alone: the page's relative URLs would not work
+
     def _file(self, path: Path | None) -> None:
         if path is None:
             self._not_found()
@@ -196,18 +233,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(HTTPStatus.OK, body, MIME.get(path.suffix, "application/octet-stream"))
 
-    def parse_request(self) -> bool:
-        self.owner.last_seen = time.monotonic()
-        return super().parse_request()
-
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
-        if not self._host_ok():
-            self._send(HTTPStatus.FORBIDDEN)
+        raw = self._route()
+        if raw is None:
             return
-        raw = urlsplit(self.path).path
         if raw == "/":
             self._file(JS_DIR / PAGE)
         elif raw == "/next":
@@ -245,10 +277,15 @@ class _Handler(BaseHTTPRequestHandler):
             raise
 
     def do_POST(self) -> None:
-        if not self._host_ok():
-            self._send(HTTPStatus.FORBIDDEN)
+        path = self._route()
+        if path is None:
             return
-        if urlsplit(self.path).path != "/reply":
+        # Browsers send Origin with every POST; a page of any other origin (a text/plain form
+        # post needs no CORS preflight) is refused, and so is a POST without one.
+        if self.headers.get("Origin") != self.owner.origin:
+            self._forbidden()
+            return
+        if path != "/reply":
             self._not_found()
             return
         try:

@@ -202,6 +202,8 @@ class BrowserWorker:
 
     def die(self, message: str) -> None:
         """The page or browser is gone: say so and exit non-zero (the harness restarts us)."""
+        if self.server is not None:  # Playwright's errors quote the page's URL; the rows need no token
+            message = message.replace(self.server.token, "<token>")
         lines = [ln.strip() for ln in message.splitlines() if ln.strip() and not ln.startswith("=")]
         sys.stderr.write(f"{self.kind} worker: {' | '.join(lines[:4])}\n")
         sys.stderr.flush()

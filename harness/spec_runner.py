@@ -6,7 +6,6 @@ Threads only wait on pipes; the engines run in their worker processes, so
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from engines.base import Engine
 from harness import feature_gates
 from harness.rows import rows_for
 from harness.wast.annotations import command_at_or_after, xfail_reason
-from harness.wast.convert import ConversionError, Script, convert, default_cache_root, wasm_tools_path
+from harness.wast.convert import ConversionError, Script, convert, default_cache_root, validate
 from harness.wast.judge import Verdict, apply_xfail, judge
 from harness.wast.plan import Plan, Step, cached_plan
 from harness.watcache import spectest_files
@@ -275,16 +274,6 @@ class SpecRunner:
     def _report(self, problem: BadInput) -> None:
         with self._lock:
             self.bad_input.append(problem)
-
-
-def validate(wasm: Path) -> str:
-    """Why `wasm-tools validate` (every proposal on) rejects a binary; "" when it accepts it."""
-    proc = subprocess.run([str(wasm_tools_path()), "validate", "--features", "all", str(wasm)],
-                          capture_output=True, text=True)
-    if proc.returncode == 0:
-        return ""
-    lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
-    return lines[0].removeprefix("error: ") if lines else f"wasm-tools exited {proc.returncode}"
 
 
 def _size(path: Path) -> int:

@@ -32,8 +32,10 @@ def counts(store: ResultsStore, run_id: str, by: list[str], suite: str = "spec")
 
 
 def failures(store: ResultsStore, run_id: str, suite: str = "spec") -> list[dict]:
-    sql = ("SELECT engine, file, line, kind, \"case\", verdict, expected_failure, message FROM results "
-           "WHERE run_id = ? AND suite = ? AND verdict IN ('fail', 'crash', 'timeout') "
+    # A script-level row (a script that does not convert, a worker that cannot start) has no
+    # command, so no case: it is named by its kind, `script`, rather than shown as None.
+    sql = ("SELECT engine, file, line, kind, coalesce(\"case\", kind), verdict, expected_failure, message "
+           "FROM results WHERE run_id = ? AND suite = ? AND verdict IN ('fail', 'crash', 'timeout') "
            "ORDER BY engine, file, line")
     keys = ["engine", "file", "line", "kind", "case", "verdict", "expected", "message"]
     return [dict(zip(keys, row, strict=True)) for row in store.query(sql, [run_id, suite])]

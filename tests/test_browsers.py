@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_corpus import CORPUS, problems
 
-from engines.browser_server import BrowserServer
+from engines.browser_server import BrowserServer, _Handler
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import SpecRunner
 from harness.worker import WorkerProcess
@@ -27,7 +27,9 @@ ISOLATION = {
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
 }
+OWN = object()  # fetch(): the server's own token, or its own origin
 
 
 # --- the server, without a browser --------------------------------------------------
@@ -48,13 +50,21 @@ def server(tmp_path: Path):
 
 
 def fetch(srv: BrowserServer, path: str, method: str = "GET", body: bytes | None = None,
-          host: str | None = None) -> tuple[int, dict, bytes]:
-    """A raw request: the path goes out exactly as given, `..` and all."""
+          host: str | None = None, token: object = OWN, origin: object = OWN,
+          ctype: str = "application/json") -> tuple[int, dict, bytes]:
+    """A raw request: the path goes out exactly as given, `..` and all, below `/<token>` (None: none).
+
+    A POST carries the server's own Origin unless `origin` says otherwise (None: no Origin).
+    """
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
-    conn.putrequest(method, path, skip_host=True)
+    token = srv.token if token is OWN else token
+    conn.putrequest(method, f"/{token}{path}" if token is not None else path, skip_host=True)
     conn.putheader("Host", host or f"127.0.0.1:{srv.port}")
+    origin = srv.origin if origin is OWN else origin
+    if method == "POST" and origin is not None:
+        conn.putheader("Origin", origin)
     if body is not None:
-        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Type", ctype)
         conn.putheader("Content-Length", str(len(body)))
     conn.endheaders(body)
     res = conn.getresponse()
@@ -95,7 +105,7 @@ def test_server_refuses_everything_else(server, path: str) -> None:
 def test_server_serves_the_page_and_its_scripts(server) -> None:
     status, headers, body = fetch(server, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert b"/js/page_host.mjs" in body
+    assert b'src="js/page_host.mjs"' in body  # relative: below the token, like the page
     for key, value in ISOLATION.items():
         assert headers[key] == value
     for name in ("page_host.mjs", "runner.mjs"):
@@ -107,6 +117,48 @@ def test_server_serves_the_page_and_its_scripts(server) -> None:
 def test_server_answers_only_its_own_origin(server) -> None:
     assert fetch(server, "/", host="attacker.example:80")[0] == 403
     assert fetch(server, "/", host=f"localhost:{server.port}")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/next", "/js/page_host.mjs", "/files{root}/m.wasm"])
+def test_server_refuses_requests_without_its_token(server, path: str) -> None:
+    path = path.format(root=server.root)
+    seen = server.last_seen
+    for token in (None, "", "x" * len(server.token), server.token[:-1], server.token + "x",
+                  server.token.swapcase()):
+        assert fetch(server, path, token=token)[0] == 403, token
+    assert server.last_seen == seen and not server.polled.is_set()  # a refused request changes nothing
+    # "/<token>next" is a wrong token; "/<token>" alone is ours but names nothing (the page is at
+    # "/<token>/", where its relative URLs keep the token).
+    assert fetch(server, path[1:], token=server.token)[0] == (404 if path == "/" else 403)
+    assert server.url == f"{server.origin}/{server.token}/"
+
+
+def test_forged_requests_without_the_token_leave_the_run_alone(server) -> None:
+    request = {"id": 3, "op": "run", "commands": []}
+    server.submit(request)
+    forged = [{"id": 3, "i": 0, "ok": True, "values": []}, {"id": 3, "done": True}]
+    # Another process on the machine: it can reach the port, but does not know the token.
+    assert fetch(server, "/next", token=None)[0] == 403
+    assert fetch(server, "/next", token="guess")[0] == 403
+    assert fetch(server, "/reply", "POST", json.dumps(forged).encode(), token=None)[0] == 403
+    assert fetch(server, "/reply", "POST", json.dumps(forged).encode(), token="guess")[0] == 403
+    assert server.replies == [] and not server.polled.is_set()
+    status, _, body = fetch(server, "/next")  # the page still gets its request
+    length = int.from_bytes(body[:4], "big")
+    assert status == 200 and json.loads(body[4:4 + length])["id"] == 3
+
+
+@pytest.mark.parametrize("origin", [None, "null", "http://attacker.example", "http://127.0.0.1:1",
+                                    "http://localhost:{port}", "https://127.0.0.1:{port}"])
+def test_server_refuses_posts_from_other_origins(server, origin: str | None) -> None:
+    # What a page of another origin can send without a CORS preflight: a text/plain POST.
+    batch = json.dumps([{"id": 1, "done": True}]).encode()
+    origin = origin.format(port=server.port) if origin else origin
+    assert fetch(server, "/reply", "POST", batch, origin=origin, ctype="text/plain")[0] == 403
+    assert fetch(server, "/reply", "POST", batch, origin=origin)[0] == 403
+    assert server.replies == []
+    assert fetch(server, "/reply", "POST", batch)[0] == 204  # from its own origin, it goes through
+    assert server.replies == [{"id": 1, "done": True}]
 
 
 def test_server_carries_requests_and_replies(server, tmp_path: Path) -> None:
@@ -147,6 +199,37 @@ def test_page_is_cross_origin_isolated(name: str) -> None:
         worker.close()
     assert hello["ok"] and re.match(r"\d+\.\d+", hello["version"])
     assert hello["crossOriginIsolated"] is True
+
+
+@pytest.mark.parametrize("name", BROWSERS)
+def test_a_page_of_another_origin_cannot_post_replies(name: str, tmp_path: Path, monkeypatch) -> None:
+    """A real browser's cross-origin POST, even with the token, is refused by the Origin check.
+
+    The other origin is a browser worker's own page (127.0.0.1, another port); it sends what any
+    page may send without a CORS preflight: a no-cors text/plain POST.
+    """
+    posts: list[str | None] = []
+    post = _Handler.do_POST
+
+    def counted(handler: _Handler) -> None:
+        posts.append(handler.headers.get("Origin"))
+        post(handler)
+
+    monkeypatch.setattr(_Handler, "do_POST", counted)
+    replies: list[dict] = []
+    target = BrowserServer([tmp_path], replies.extend).start()
+    worker = WorkerProcess(require_engine(name).worker_spec())
+    code = ("await fetch(host.args.url, {method: 'POST', mode: 'no-cors', body: host.args.body,"
+            " headers: {'Content-Type': 'text/plain'}}).catch(() => null); return true")
+    try:
+        reply = worker.run_batch([{"i": 0, "do": "js", "code": code, "args": {
+            "url": target.url + "reply", "body": json.dumps([{"id": 1, "done": True}])}}], 60.0)[0]
+    finally:
+        worker.close()
+        target.close()
+    assert reply["ok"], reply
+    assert len(posts) == 1 and posts[0] not in (None, target.origin), posts  # it did arrive
+    assert replies == []
 
 
 @pytest.fixture(scope="module", params=BROWSERS)

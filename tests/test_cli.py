@@ -70,6 +70,32 @@ def test_corrupt_module_is_reported_with_file_and_line(tmp_path: Path) -> None:
     assert out["engines"]["wasmtime"]["counts"]["pass"] == 2  # the rest of the file still ran
 
 
+def test_malformed_binary_module_names_the_parse_error_not_a_log_line(tmp_path: Path) -> None:
+    # wasm-tools logs "failed to parse DWARF information" as a WARN line before the error itself.
+    (tmp_path / "truncated.wast").write_text(
+        '(module binary "\\00asm\\01\\00\\00\\00\\01\\05\\01\\60\\00")\n')
+    proc = harness("spec", "--engine", "wasmtime", "--db", str(tmp_path / "r.duckdb"), "truncated.wast",
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: truncated.wast:1: module is not valid WebAssembly: "
+                      "unexpected end-of-file (at offset 0xa)"], proc.stderr
+
+
+def test_script_level_failure_is_named_script_not_none(tmp_path: Path) -> None:
+    # A script that does not convert has one row for the whole script, with no command (case).
+    (tmp_path / "broken.wast").write_text(BROKEN)
+    db = str(tmp_path / "r.duckdb")
+    proc = harness("spec", "--engine", "wasmtime", "--db", db, "broken.wast", cwd=tmp_path)
+    assert proc.returncode == 2
+    failing = [line for line in proc.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failing) == 1 and "broken.wast:3 script: cannot convert:" in failing[0], proc.stdout
+    assert "None" not in proc.stdout
+    out = json.loads(harness("spec", "--engine", "wasmtime", "--db", db, "--json", "broken.wast",
+                             cwd=tmp_path).stdout)
+    assert [(f["kind"], f["case"]) for f in out["engines"]["wasmtime"]["failures"]] == [("script", "script")]
+
+
 def test_json_output_and_strict(tmp_path: Path) -> None:
     (tmp_path / "good.wast").write_text(GOOD)
     db = tmp_path / "r.duckdb"

@@ -1,7 +1,7 @@
 // Browser page host shim for runner.mjs (see engines/browser_worker.py).
 //
-// Only carries messages: long-polls /next for the next request, hands it to the
-// shared runner, and POSTs the runner's replies to /reply as JSON arrays. Replies
+// Only carries messages: long-polls `next` for the next request, hands it to the
+// shared runner, and POSTs the runner's replies to `reply` as JSON arrays. Replies
 // go in batches at most FLUSH_MS apart, and the last one of a request (`done`)
 // flushes; a `careful` request posts every reply and waits for the POST before
 // the runner goes on, so a page that dies has handed over everything it finished.
@@ -9,7 +9,12 @@ import { createRunner } from "./runner.mjs";
 
 const FLUSH_MS = 50;
 
-const fileUrl = (path) => "/files" + path.split("/").map(encodeURIComponent).join("/");
+// Every URL of the server lies under /<token>/, the page's own directory (see browser_server.py):
+// resolved against it, each request carries the token, and so does every relative import inside a
+// module imported from `files/`.
+const BASE = new URL("../", import.meta.url);
+const url = (relative) => new URL(relative, BASE).href;
+const fileUrl = (path) => url("files" + path.split("/").map(encodeURIComponent).join("/"));
 
 // The module files of the current request, which arrive with it (see BrowserServer.bundle).
 let bundle = { bytes: null, index: {} };
@@ -47,12 +52,12 @@ let lastFlush = performance.now();
 let timer = null;
 
 async function post(batch) {
-  const res = await fetch("/reply", {
+  const res = await fetch(url("reply"), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(batch),
   });
-  if (!res.ok) throw new Error(`POST /reply: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`POST reply: HTTP ${res.status}`);
 }
 
 function flush() {
@@ -86,7 +91,7 @@ function emitter(careful) {
 async function nextRequest() {
   for (;;) {
     try {
-      const res = await fetch("/next", { cache: "no-store" });
+      const res = await fetch(url("next"), { cache: "no-store" });
       if (res.status === 200) {
         // A 4-byte big-endian length, the request's JSON, then its modules' bytes.
         const body = new Uint8Array(await res.arrayBuffer());
@@ -95,7 +100,7 @@ async function nextRequest() {
         bundle = { bytes: body.subarray(4 + length), index: request.bundle ? request.bundle.index : {} };
         return request;
       }
-      if (res.status !== 204) throw new Error(`GET /next: HTTP ${res.status}`);
+      if (res.status !== 204) throw new Error(`GET next: HTTP ${res.status}`);
     } catch (err) {
       console.error(err);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -113,7 +113,7 @@ def spec_tables(view: ReportView, engines: list[str], suite: str) -> str:
     if view.parameters.get("per_file"):
         out += [summary.file_table(store, run_id, suite=suite), ""]
     unexpected = [f for f in summary.failures(store, run_id, suite=suite) if not f["expected"]]
-    out += [f"{f['verdict'].upper():7} {f['engine']:10} {f['file']}:{f['line']} {f['case'] or f['kind']}: "
+    out += [f"{f['verdict'].upper():7} {f['engine']:10} {f['file']}:{f['line']} {f['case']}: "
             f"{f['message']}" for f in unexpected[:50]]
     if len(unexpected) > 50:
         out.append(f"... and {len(unexpected) - 50} more (see --json or the results table)")

