@@ -122,5 +122,5 @@ def test_the_run_goes_on_past_a_broken_script_and_a_broken_engine(tmp_path: Path
         assert row["kind"] == "script" and row["verdict"] == "crash" and row["line"] == 0
         assert "broken: worker did not start: fake worker: refusing to start" in row["message"]
     assert sorted(str(p) for p in r.bad_input) == [
-        f"{name}: broken: broken: worker did not start: fake worker: refusing to start (--fail-hello)"
+        f"{name}: broken: worker did not start: fake worker: refusing to start (--fail-hello)"
         for name in ("clean.wast", "script.wast")]
