@@ -18,6 +18,7 @@ from harness import feature_gates
 from harness.rows import rows_for
 from harness.wast.annotations import command_at_or_after, xfail_reason
 from harness.wast.convert import ConversionError, Script, convert, default_cache_root, validate
+from harness.wast.dependents import skip_dependents
 from harness.wast.judge import Verdict, apply_xfail, judge
 from harness.wast.plan import Plan, Step, cached_plan
 from harness.watcache import spectest_files
@@ -175,6 +176,7 @@ class SpecRunner:
             if step.index not in rows:
                 record(step, step.local or {"ok": False, "error": {
                     "kind": "internal", "message": "the worker sent no reply"}})
+        skip_dependents(plan.steps, rows)
         return [rows[s.index] for s in plan.steps]
 
     def _run_whole_script(self, plan: Plan, path: Path, name: str, engine: Engine) -> list[dict]:

@@ -153,3 +153,30 @@ def test_hostile_names_are_escaped_in_markdown_and_on_the_terminal(tmp_path: Pat
     proc = harness("spec", "--engine", "wasmtime", "--db", str(tmp_path / "r.duckdb"), name, cwd=tmp_path)
     assert "\x1b" not in proc.stdout + proc.stderr
     assert "evil\\x1b[31m<b>.wast:2" in proc.stdout
+
+
+DEPENDENT = """\
+(module $ok (func (export "one") (result i32) (i32.const 1)))
+(module $bad (func unreachable) (start 0) (func (export "two") (result i32) (i32.const 2)))
+(assert_return (invoke "two") (i32.const 2))
+(assert_return (invoke $bad "two") (i32.const 2))
+(register "bad" $bad)
+(assert_return (invoke $ok "one") (i32.const 1))
+(module (func (export "three") (result i32) (i32.const 3)))
+(assert_return (invoke "three") (i32.const 3))
+"""
+
+
+def test_commands_on_a_module_that_did_not_instantiate_are_skips(tmp_path: Path) -> None:
+    require_engine("wasmtime")
+    (tmp_path / "dep.wast").write_text(DEPENDENT)
+    db = tmp_path / "r.duckdb"
+    proc = harness("spec", "--engine", "wasmtime", "--db", str(db), "dep.wast", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    found = duckdb.connect(str(db)).execute(
+        "SELECT line, verdict, message FROM results WHERE kind != 'script' AND verdict IS NOT NULL").fetchall()
+    rows = {line: (verdict, message) for line, verdict, message in found}
+    assert rows[2][0] == "fail"                      # the module itself: the engine's failure
+    for line in (3, 4, 5):                           # what used it: skipped, naming the module's line
+        assert rows[line] == ("skip", rows[line][1]) and "module at line 2" in rows[line][1], rows[line]
+    assert rows[6][0] == rows[7][0] == rows[8][0] == "pass"   # other instances are unaffected
