@@ -9,6 +9,7 @@ import sys
 
 from engines.registry import EngineConfigError, UnknownEngineError
 from harness.commands import engines, export, report, runs
+from harness.store import StoreBusyError
 from harness.suite import EXIT_BAD_INPUT, Suite, add_common_arguments, run_command
 from harness.suites import all_suites
 from reports.escape import terminal
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
-    except (UnknownEngineError, EngineConfigError) as e:
+    except (UnknownEngineError, EngineConfigError, StoreBusyError) as e:
         print(f"wasm-harness: error: {terminal(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Terminated:

@@ -78,10 +78,15 @@ def effective_status(status: str, host: str | None, pid: int | None) -> str:
     """
     if status != "running" or pid is None or host != socket.gethostname():
         return status
+    return status if process_alive(int(pid)) else "abandoned"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host is still there (a pid reused since is taken as alive)."""
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
-        return "abandoned"
+        return False
     except PermissionError:  # alive, someone else's
-        return status
-    return status
+        return True
+    return True
