@@ -1,8 +1,9 @@
-"""Worker for the native baseline: runs the workloads' native builds, no WebAssembly.
+"""Worker for the native baseline: runs the workloads' native builds and models, no WebAssembly.
 
 The `bench` command's `file` is a native executable built by the bench suite
 (suites/bench/native_main.c is its driver, which times the same phases as the
 wasm workers); this worker runs it and hands back the driver's one JSON line.
+The `ml` command runs a model with native onnxruntime (engines/native_ml.py).
 Every other command is `unsupported`: there is no wasm engine here.
 """
 
@@ -25,6 +26,10 @@ class Worker:
         run_commands(request, None, lambda cmd, _state: self.execute(cmd, timeout), classify, emit)
 
     def execute(self, cmd: dict, timeout: float) -> list:
+        if cmd["do"] == "ml":
+            from engines import native_ml  # onnxruntime takes a while to import: only when asked
+
+            return [["json", json.dumps(native_ml.run(cmd))]]
         if cmd["do"] != "bench":
             raise Reported("unsupported", "the native baseline runs no WebAssembly")
         executable = cmd["file"]

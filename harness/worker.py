@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import threading
@@ -21,6 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from engines.protocol import WorkerSpec
+
+# A worker runs in its own session (so Ctrl-C reaches only the harness, which kills workers
+# itself); if the harness is killed outright (SIGKILL), the kernel kills the worker too, or a
+# spinning engine would run on forever. setpriv (util-linux) sets that and execs the worker.
+_DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
 class WorkerError(RuntimeError):
@@ -52,8 +58,8 @@ class WorkerProcess:
         env = dict(os.environ, **(self.spec.env or {}))
         try:
             popen = subprocess.Popen(
-                self.spec.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=env, cwd=self.spec.cwd, start_new_session=True,
+                [*_DIE_WITH_PARENT, *self.spec.argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=env, cwd=self.spec.cwd, start_new_session=True,
             )
         except OSError as e:
             raise WorkerError(f"{self.spec.label}: cannot start {self.spec.argv[0]}: {e}") from e

@@ -51,12 +51,18 @@ SampleSet = Sequence[float] | Sequence[Sequence[float]]
 
 
 def median(samples: SampleSet) -> Estimate:
+    return quantile(samples, 0.5)
+
+
+def quantile(samples: SampleSet, q: float) -> Estimate:
+    """The q-quantile (0.5: the median, 0.95: p95) with its bootstrap interval."""
     groups = _groups(samples)
     flat = _flat(groups)
     if flat.size == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)
-    low, high = _interval([groups], lambda m: m[0], float(np.median(flat)))
-    return Estimate(float(np.median(flat)), low, high, int(flat.size))
+    point = float(np.quantile(flat, q))
+    low, high = _interval([groups], lambda m: m[0], point, q)
+    return Estimate(point, low, high, int(flat.size))
 
 
 def ratio(numerator: SampleSet, denominator: SampleSet) -> Estimate:
@@ -105,7 +111,7 @@ def _flat(groups: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(groups) if groups else np.zeros(0)
 
 
-def _interval(sets: list[list[np.ndarray]], statistic, point: float) -> tuple[float, float]:
+def _interval(sets: list[list[np.ndarray]], statistic, point: float, q: float = 0.5) -> tuple[float, float]:
     """A percentile bootstrap interval of `statistic` (of the sets' medians), resampling each set
     in two stages: its processes with replacement, then samples within each chosen process.
 
@@ -119,18 +125,18 @@ def _interval(sets: list[list[np.ndarray]], statistic, point: float) -> tuple[fl
     if all(np.all(_flat(s) == _flat(s)[0]) for s in sets):  # no spread at all: the interval is the point
         return point, point
     rng = np.random.default_rng(SEED)
-    replicates = statistic([_replicate_medians(s, rng) for s in sets])
+    replicates = statistic([_replicate_quantiles(s, rng, q) for s in sets])
     low, high = np.percentile(replicates, [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)])
     return float(low), float(high)
 
 
-def _replicate_medians(groups: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
-    """RESAMPLES medians of two-stage resamples: every chosen process contributes as many draws
-    as the largest process has samples, so processes weigh alike."""
+def _replicate_quantiles(groups: list[np.ndarray], rng: np.random.Generator, q: float) -> np.ndarray:
+    """RESAMPLES q-quantiles (medians by default) of two-stage resamples: every chosen process
+    contributes as many draws as the largest process has samples, so processes weigh alike."""
     sizes = np.array([g.size for g in groups])
     padded = np.full((len(groups), sizes.max()), np.nan)
     for i, g in enumerate(groups):
         padded[i, : g.size] = g
     chosen = rng.integers(len(groups), size=(RESAMPLES, len(groups)))
     picks = (rng.random((RESAMPLES, len(groups), sizes.max())) * sizes[chosen][..., None]).astype(int)
-    return np.median(padded[chosen[..., None], picks].reshape(RESAMPLES, -1), axis=1)
+    return np.quantile(padded[chosen[..., None], picks].reshape(RESAMPLES, -1), q, axis=1)

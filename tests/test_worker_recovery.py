@@ -251,3 +251,39 @@ def test_stderr_tail_keeps_messages_and_drops_backtrace_frames(make_worker) -> N
     while "note" not in worker.stderr_tail() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert worker.stderr_tail() == "fake worker: note from command 0"
+
+
+def test_a_worker_dies_with_a_harness_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL leaves the harness no time to kill its workers: the kernel must (a spinning engine
+    would otherwise run on forever)."""
+    parent = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
+from engines.protocol import WorkerSpec
+from harness.worker import WorkerProcess
+w = WorkerProcess(WorkerSpec([sys.executable, {str(FAKE)!r}], label="orphan"))
+w.start()
+print(w.pid, flush=True)
+w.run_batch([{{"i": 0, "do": "call", "instance": None, "field": "hang", "args": [], "results": []}}], 600)
+"""
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    os.kill(child, 0)  # running
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().split()[2] == "Z":  # dead, waiting for init to reap it
+                return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the worker outlived the harness that was killed")
