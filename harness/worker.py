@@ -29,6 +29,10 @@ from engines.protocol import WorkerSpec
 _DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
+# See run_batch: how long a careful replay waits for a command that finished quickly the first time.
+SUSPECT_WAIT_S = 2.0
+
+
 class WorkerError(RuntimeError):
     """The worker could not be started or did not speak the protocol."""
 
@@ -56,6 +60,13 @@ class WorkerProcess:
     # --- lifecycle -----------------------------------------------------------
     def start(self) -> dict:
         env = dict(os.environ, **(self.spec.env or {}))
+        program = self.spec.argv[0]
+        if "/" in program and self.spec.cwd:
+            program = os.path.join(self.spec.cwd, program)
+        if _DIE_WITH_PARENT and shutil.which(program, path=env.get("PATH")) is None:
+            # Said here: behind setpriv, a missing program would only be setpriv's complaint.
+            raise WorkerError(f"{self.spec.label}: cannot start {self.spec.argv[0]}: "
+                              "not found or not executable")
         try:
             popen = subprocess.Popen(
                 [*_DIE_WITH_PARENT, *self.spec.argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -165,8 +176,16 @@ class WorkerProcess:
         results: dict[int, dict] = {}
         skip: set[int] = set()
         order = [c["i"] for c in commands]
+        position = {index: n for n, index in enumerate(order)}
         careful = not self.spec.buffers_replies
         wait = timeout + self.spec.reply_grace
+        # After a hang in a batching worker: from this position on, replies may have been lost
+        # with the worker, so the careful replay must find the culprit. Replies reach the
+        # harness at most BATCH_WINDOW_S after they are made (page_host.mjs awaits each
+        # batch), so every command from here on but the culprit finished within that window
+        # the first time: the replay waits SUSPECT_WAIT_S for them, not a whole timeout again.
+        suspect_from: int | None = None
+        hang: dict | None = None
         while True:
             self.ensure_started()
             request = {"op": "run", "commands": list(commands), "skip": sorted(skip),
@@ -176,7 +195,10 @@ class WorkerProcess:
             try:
                 self._send(request)
                 while True:
-                    reply = self._next(wait)
+                    upcoming = 0 if last is None else position[last] + 1
+                    # (Not the first reply: the page fetches the script and its modules before it.)
+                    suspect = suspect_from is not None and upcoming >= max(suspect_from, 1)
+                    reply = self._next(SUSPECT_WAIT_S if suspect else wait)
                     if reply is None:
                         raise _Died
                     if reply.get("id") != request["id"]:
@@ -193,13 +215,17 @@ class WorkerProcess:
             except (_Died, OSError, json.JSONDecodeError) as e:
                 outcome = {"kind": "crash", "message": self._death_message(e)}
             except queue.Empty:
-                outcome = {"kind": "timeout", "message": f"no reply within {wait:g} s; "
-                           "worker killed"}
+                outcome = hang if suspect and hang else {
+                    "kind": "timeout", "message": f"no reply within {wait:g} s; worker killed"}
             self.kill()
             self.restarts += 1
             if not careful:
                 careful = True  # finished replies may have died with the worker: find out exactly
+                if outcome["kind"] == "timeout":
+                    suspect_from = min((position[i] for i in order if i not in results), default=None)
+                    hang = outcome
                 continue
+            suspect_from = hang = None
             culprit = _in_flight(order, skip, last)
             if culprit is None:
                 return results

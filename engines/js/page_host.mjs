@@ -81,7 +81,10 @@ function emitter(careful) {
     if (careful || reply.done || !("i" in reply)) {
       await flush();
     } else if (performance.now() - lastFlush >= FLUSH_MS) {
-      flush();
+      // Awaited (a round trip every FLUSH_MS at most): then every reply older than FLUSH_MS has
+      // reached the worker before the next command starts, so after a hang the harness knows that
+      // all but the culprit among the commands it has no reply for were quick (harness/worker.py).
+      await flush();
     } else if (timer === null) {
       timer = setTimeout(flush, FLUSH_MS);
     }
