@@ -86,7 +86,10 @@ class BrowserEngine(Engine):
         options = dict(self.options, browser=self.browser, executable=str(self.executable()))
         return WorkerSpec(argv=[sys.executable, "-m", "engines.browser_worker", json.dumps(options)],
                           cwd=str(PROJECT_ROOT), label=self.name, buffers_replies=True,
-                          exit_grace=0.0)
+                          # The page is up before a script is sent (hello waits for it), and wasm in a
+                          # browser cannot interrupt itself: a short grace, so a hang costs about one
+                          # --timeout, not a timeout plus the 5 s that starting processes need.
+                          exit_grace=0.0, reply_grace=2.0)
 
 
 class ChromiumEngine(BrowserEngine):
