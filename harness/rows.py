@@ -23,8 +23,9 @@ class UnknownColumnError(KeyError):
 def rows_for(run_id: str, suite: str, engine: str | None = None, version: str | None = None,
              flags: str | None = None, phase: str = "run") -> Callable[..., dict]:
     """A maker of rows that share run, suite, engine and phase: `make(case=..., verdict=...)`."""
+    # line 0 means "no line of a file": never null, so readers keep the column an integer.
     base = {"run_id": run_id, "suite": suite, "engine": engine, "engine_version": version,
-            "engine_flags": flags, "phase": phase, "expected_failure": False}
+            "engine_flags": flags, "phase": phase, "expected_failure": False, "line": 0}
 
     def make(**fields: object) -> dict:
         if not fields.keys() <= _COLUMNS:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.engine_required import require_engine
@@ -114,6 +115,12 @@ def test_export_errors_and_time_zones(tmp_path: Path) -> None:
     proc = harness("export", "--db", str(db), "--run", "bogus", "-o", str(tmp_path / "x.csv"), cwd=tmp_path)
     assert proc.returncode == 2 and "no run 'bogus'" in proc.stderr
     assert not (tmp_path / "x.csv").exists()
+    parquet = tmp_path / "out.parquet"
+    assert harness("export", "--db", str(db), "-o", str(parquet), cwd=tmp_path).returncode == 0
+    frame = pd.read_parquet(parquet)
+    assert frame["line"].dtype.kind == "i"  # never null, so an integer column for pandas too
+    nullable = pd.read_parquet(parquet, dtype_backend="numpy_nullable")
+    assert str(nullable["process"].dtype) == "Int32"
     for fmt in ("csv", "json"):
         out = tmp_path / f"out.{fmt}"
         assert harness("export", "--db", str(db), "-o", str(out), cwd=tmp_path).returncode == 0
