@@ -86,3 +86,7 @@ cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wa
 # The benchmark workloads (suites/bench): built once into ~/.cache/wasm-harness/bench and then
 # reused by content hash, so later runs only check the hash.
 "$VENV/bin/python" -m harness.workloads >/dev/null
+
+# The ml suite's models (harness/ml_models.py): trained or exported once into
+# ~/.cache/wasm-harness/ml (about 25 s) and then reused by content hash.
+"$VENV/bin/python" -m harness.ml_models >/dev/null
