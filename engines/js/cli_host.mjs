@@ -18,6 +18,8 @@ const host = {
   name: globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node",
   importModule: (path) => import(pathToFileURL(path).href),
   readFile: (path) => new Uint8Array(readFileSync(path)),
+  // Where libraries that load files themselves (onnxruntime-web's wasm) find one: as in a browser page.
+  fileUrl: (path) => pathToFileURL(path).href,
 };
 const runner = createRunner({ loadBytes: (path) => readFileSync(path), version, host });
 // Each reply is written at once (pipe writes are synchronous in Node on Linux), so a

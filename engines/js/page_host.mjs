@@ -42,6 +42,9 @@ const host = {
     }
   },
   readFile: async (path) => (await loadBytes(path)).slice(),
+  // The URL of a file a request names, for libraries that fetch or import files themselves
+  // (onnxruntime-web's wasm and worker scripts, transformers.js's model files).
+  fileUrl,
 };
 const runner = createRunner({ loadBytes, version: navigator.userAgent, host });
 

@@ -50,7 +50,8 @@ const AsyncFunction = (async () => {}).constructor;
 // Runs a `js` command: `code` is the body of an async function of one argument, `host`
 // (the shim's host services plus the command's `args` and `files`); its result goes back
 // as JSON. Host services (from the shim): name ("node", "deno", "bun", "chromium",
-// "firefox"), importModule(absPath), readFile(absPath) -> Uint8Array.
+// "firefox"), importModule(absPath), readFile(absPath) -> Uint8Array, fileUrl(absPath) -> the URL
+// where the host's own loaders (import(), fetch) find that file.
 async function runJs(cmd, host) {
   if (typeof cmd.code !== "string") throw internal("js command without code");
   const fn = new AsyncFunction("host", cmd.code);
