@@ -12,13 +12,14 @@ NIGHTLY_RUN := $(shell date -u +%Y%m%dT%H%M%S)-nightly
 setup:
 	@VENV=$(VENV) bash setup/setup.sh
 
-## The main job: the spec corpus, the feature matrix and the benchmarks on every engine, as one run;
+## The main job: the spec corpus, the feature matrix, the benchmarks and ML inference on every engine, as one run;
 ## its reports rendered again from the store into results/report; every run exported.
 nightly: setup
 	$(BIN)/wasm-harness engines
 	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(DB) --run $(NIGHTLY_RUN) --strict
 	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/features
 	$(BIN)/wasm-harness bench --engine all --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/bench --no-progress
+	$(BIN)/wasm-harness ml --engine all --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/ml --no-progress
 	$(BIN)/wasm-harness report --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/report > $(RESULTS)/report.txt
 	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.parquet
 	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.csv

@@ -1,6 +1,6 @@
 """The ML runtimes' JavaScript (suites/ml/js) on real hosts, driven as the ml suite drives them.
 
-Tiny models made here (tests/ml_models.py: ONNX files encoded by hand, a TF.js Layers model, a
+Tiny models made here (tests/tiny_models.py: ONNX files encoded by hand, a TF.js Layers model, a
 BERT-like transformers.js folder), run through `js` commands on WorkerProcess workers, outputs
 compared with numpy. Where a host cannot run a runtime or backend, the test asserts the
 `unsupported:` reason the module gives instead of skipping.
@@ -13,7 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ml_models import (
+
+from harness.ml_files import RUNTIMES, backends, runtime_files, runtime_module, runtime_root
+from harness.worker import WorkerProcess
+from tests.engine_required import require_engine
+from tests.tiny_models import (
     TEXTS,
     bert_reference,
     decode_output,
@@ -22,10 +26,6 @@ from ml_models import (
     write_onnx_mlp,
     write_tfjs_dense,
 )
-
-from harness.ml_files import RUNTIMES, backends, runtime_files, runtime_module, runtime_root
-from harness.worker import WorkerProcess
-from tests.engine_required import require_engine
 
 JS_HOSTS = ["node", "node22", "node24", "deno", "bun", "chromium", "firefox"]
 BROWSERS = {"chromium", "firefox"}

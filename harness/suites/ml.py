@@ -1,0 +1,321 @@
+"""The `ml` suite: real models through the web's ML runtimes on every JS host, against native onnxruntime.
+
+A unit is a model (at one batch size) × runtime × backend × thread count, run on
+one engine configuration in a fresh worker, so that cold start is cold and peak
+memory belongs to that unit alone. JS hosts and browsers run the runtime
+modules of suites/ml/js/ (onnxruntime-web, TensorFlow.js, transformers.js) as
+`js` commands; the native baseline runs the same model with onnxruntime (PyPI)
+through its worker's `ml` command. Every answer is checked against native
+onnxruntime before its times count: an answer outside the model's tolerance is
+a `fail` row with no times, and a backend a host lacks is `unsupported` with
+the reason.
+
+Rows (suite `ml`): `case` = `MODEL/bBATCH`, `kind` = `RUNTIME:BACKEND:THREADS`;
+`phase` = `check` (verdict; `value` = largest absolute difference from native;
+`message` = JSON of the accuracy figures and what the runtime reported),
+`read`, `compile`, `first_inference` (one each), `execute` (one per sample,
+seconds per inference), `memory` (bytes, `message` = how it was measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engines.base import Engine
+from harness import ml_files, ml_models, ml_units
+from harness.ml_user_model import ModelError, user_model
+from harness.session import Session
+from harness.suite import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    BadInputError,
+    Rendered,
+    ReportView,
+    Selection,
+    Suite,
+    positive_int,
+)
+from harness.worker import WorkerError, WorkerProcess
+from reports import ml as ml_report
+
+RUNTIMES = ("ort", "tfjs", "transformers")
+NATIVE_RUNTIME = "onnxruntime"
+# A unit's whole run (start, session, samples) gets this long before its worker is killed.
+UNIT_TIMEOUT_S = 600.0
+# The `js` command's code: the runtime module does the work (suites/ml/js/README.md).
+DRIVER = "const m = await host.importModule(host.args.module); return await m.run(host, host.args);"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How one runtime runs a model: a backend and a thread count."""
+
+    runtime: str
+    backend: str
+    threads: int
+
+    @property
+    def kind(self) -> str:
+        return f"{self.runtime}:{self.backend}:{self.threads}"
+
+
+# What each runtime can run, and how. TF.js runs the models it has weights for (meta "tfjs");
+# transformers.js runs the MiniLM models (meta "transformers").
+VARIANTS: dict[str, list[Variant]] = {
+    "ort": [Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1)],
+    "tfjs": [Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1), Variant("tfjs", "wasm-simd", 1),
+             Variant("tfjs", "wasm-simd-threads", 2), Variant("tfjs", "webgl", 1),
+             Variant("tfjs", "webgpu", 1)],
+    "transformers": [Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
+                     Variant("transformers", "webgpu", 1)],
+}
+NATIVE_VARIANTS = [Variant(NATIVE_RUNTIME, "cpu", 1), Variant(NATIVE_RUNTIME, "cpu", 2)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    models: tuple[str, ...]
+    batches: tuple[int, ...] | None   # None: every batch a model has
+    warmups: int
+    samples: int
+    min_sample_s: float
+
+
+PROFILES = {
+    "quick": Profile("quick", ("digits-cnn", "minilm-fp32"), (1,), warmups=1, samples=3, min_sample_s=0.005),
+    "default": Profile("default", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet"), None,
+                       warmups=2, samples=10, min_sample_s=0.01),
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    model: str          # a model name, or a user's .onnx path
+    folder: Path        # its folder (harness/ml_models.py's contract)
+    batch: int
+    variant: Variant
+
+    @property
+    def case(self) -> str:
+        return f"{self.model}/b{self.batch}"
+
+
+class MlSuite(Suite):
+    name = "ml"
+    command = "ml"
+    help = "time ML models through onnxruntime-web, TensorFlow.js and transformers.js against native"
+    description = """\
+Run real models (a digits CNN trained here, all-MiniLM-L6-v2 in fp32 and int8, a
+MobileNet-v2-style image model, or your own .onnx) through onnxruntime-web, TensorFlow.js
+and transformers.js on every JS host and browser, and through native onnxruntime as the
+baseline. Every answer is checked against native onnxruntime before its times count."""
+    epilog = """\
+examples:
+  wasm-harness ml --quick                              two models, batch 1, every host
+  wasm-harness ml --engine node,chromium --runtime ort --threads 1,2
+  wasm-harness ml --model my.onnx --shape input_ids=1x128 --engine chromium
+  wasm-harness ml --json | jq '.[] | select(.runtime == "ort")'
+
+exit status: 0 ok; 1 when an answer was wrong or a unit crashed or hung (a backend a host
+lacks is `unsupported`, not a failure); 2 on bad input (unknown engine, model or runtime,
+a model file that does not load)."""
+    default_out = None
+
+    def add_arguments(self, p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", action="append", metavar="NAME|FILE.onnx",
+                       help=f"models (repeat or comma-separate): {', '.join(ml_models.MODELS)}, or a path "
+                            "to your own .onnx (inputs generated from its signature; see --shape)")
+        p.add_argument("--shape", action="append", default=[], metavar="NAME=DxD",
+                       help="a dynamic input's shape for your own model, e.g. input_ids=1x128")
+        p.add_argument("--input", action="append", default=[], metavar="NAME=FILE.npy",
+                       help="an input of your own model from a .npy file instead of seeded random data")
+        p.add_argument("--runtime", action="append", metavar="NAME",
+                       help=f"runtimes (comma-separate): {', '.join(RUNTIMES)} (default: all)")
+        p.add_argument("--backend", action="append", metavar="NAME",
+                       help="only these backends (comma-separate): wasm, webgpu, webgl, cpu, wasm-scalar, "
+                            "wasm-simd, wasm-simd-threads")
+        p.add_argument("--threads", action="append", metavar="N", help="only these thread counts (1,2)")
+        p.add_argument("--profile", choices=tuple(PROFILES), default="default",
+                       help="models and sampling (default: %(default)s)")
+        p.add_argument("--quick", action="store_const", const="quick", dest="profile", help="--profile quick")
+        p.add_argument("--samples", type=positive_int, metavar="N", help="timed inferences per unit")
+        p.add_argument("--json", action="store_true",
+                       help="one row per model, engine, runtime, backend and threads: verdict, p50_s, p95_s, "
+                            "ci_low_s, ci_high_s, max_abs_diff, top1_agreement or cosine, ratio_to_native")
+
+    def engine_problem(self, engine: Engine) -> str | None:
+        if engine.has_javascript or not engine.runs_wasm:
+            return None
+        return ("it runs no JavaScript, and these runtimes are JS libraries "
+                "(WASI-NN and wasm kernels come later)")
+
+    def prepare_engines(self, engines: list[Engine], args: argparse.Namespace) -> list[Engine]:
+        from engines.registry import make
+        from harness.store import NATIVE
+
+        if not any(not e.runs_wasm for e in engines):
+            engines = [*engines, make(NATIVE)]
+        return engines
+
+    def select(self, args: argparse.Namespace) -> Selection:
+        profile = PROFILES[args.profile]
+        names = _names(args.model) or list(profile.models)
+        runtimes = _names(args.runtime) or list(RUNTIMES)
+        unknown = [r for r in runtimes if r not in RUNTIMES]
+        if unknown:
+            raise BadInputError(f"unknown runtime {unknown[0]!r}; known: {', '.join(RUNTIMES)}")
+        backends = set(_names(args.backend))
+        threads = {int(t) for t in _names(args.threads)}
+        units: list[Unit] = []
+        for name in names:
+            folder = _model_folder(name, args)
+            meta = json.loads((folder / "meta.json").read_text())
+            batches = [b for b in ml_units.batches(meta) if profile.batches is None or b in profile.batches
+                       or name not in ml_models.MODELS]
+            for batch in batches:
+                for variant in [*NATIVE_VARIANTS, *(v for r in runtimes for v in VARIANTS[r])]:
+                    if backends and variant.backend not in backends and variant.runtime != NATIVE_RUNTIME:
+                        continue
+                    if threads and variant.threads not in threads:
+                        continue
+                    if not ml_units.runs_on(meta, variant.runtime):
+                        continue
+                    units.append(Unit(meta["name"], folder, batch, variant))
+        return Selection(units=units, context={"profile": profile})
+
+    def run(self, session: Session, engines: list[Engine], selection: Selection,
+            args: argparse.Namespace) -> dict:
+        profile: Profile = selection.context["profile"]
+        samples = args.samples or profile.samples
+        references: dict[tuple[str, int], dict[str, np.ndarray]] = {}
+        plan = [(e, u) for e in engines for u in selection.units
+                if (u.variant.runtime == NATIVE_RUNTIME) == (not e.runs_wasm)]
+        with session.progress("ml", total=len(plan)) as advance:
+            for engine, unit in plan:
+                key = (unit.model, unit.batch)
+                if key not in references:
+                    references[key] = ml_models.run_native(unit.folder, unit.batch, threads=1)
+                result = self._run_unit(engine, unit, profile, samples)
+                rows = _rows(session.rows(self.name, engine), unit, result, references[key])
+                session.add_rows(rows)
+                advance(f"{engine.name} {unit.case} {unit.variant.kind}")
+        return {"profile": profile.name, "samples": samples}
+
+    def _run_unit(self, engine: Engine, unit: Unit, profile: Profile, samples: int) -> dict:
+        """The runtime's measurement, or {"verdict": ..., "message": ...} when there is none."""
+        meta = json.loads((unit.folder / "meta.json").read_text())
+        args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
+        args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
+                    samples=samples, min_sample_s=profile.min_sample_s)
+        if unit.variant.runtime == NATIVE_RUNTIME:
+            command = {"i": 0, "do": "ml", **args}
+        else:
+            runtime = unit.variant.runtime
+            args.update(module=str(ml_files.runtime_module(runtime)),
+                        runtime_root=str(ml_files.runtime_root(runtime)))
+            files = [*map(str, ml_files.runtime_files(runtime, unit.variant.backend)),
+                     *ml_units.files_of(args)]
+            command = {"i": 0, "do": "js", "code": DRIVER, "args": args, "files": files}
+        worker = WorkerProcess(engine.worker_spec())
+        try:
+            reply = worker.run_batch([command], UNIT_TIMEOUT_S).get(0, {})
+        except WorkerError as e:
+            return {"verdict": "error", "message": str(e)}
+        finally:
+            worker.close()
+        if not reply.get("ok"):
+            error = reply.get("error") or {}
+            message = error.get("message", "no reply")
+            if "unsupported:" in message:
+                reason = message.split("unsupported:", 1)[1].strip()
+                return {"verdict": "unsupported", "message": reason}
+            kind = error.get("kind", "internal")
+            verdict = kind if kind in ("crash", "timeout") else "error"
+            return {"verdict": verdict, "message": f"{kind}: {message}"}
+        try:
+            return json.loads(reply["values"][0][1])
+        except (KeyError, IndexError, TypeError, ValueError) as e:
+            return {"verdict": "error", "message": f"unreadable reply: {e}"}
+
+    def render(self, view: ReportView) -> Rendered:
+        frame = view.store.frame(view.run_id)
+        rows = ml_report.summarize(frame[frame["suite"] == self.name])
+        files: list[Path] = []
+        if view.out:
+            files = ml_report.write(rows, view.out, view.run_id)
+        if view.as_json:
+            return Rendered(json.dumps(rows, indent=1), files=files)
+        return Rendered(ml_report.table(rows) + f"\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; "
+                        f"results in {view.db}", files=files)
+
+    def exit_code(self, view: ReportView, args: argparse.Namespace) -> int:
+        if view.parameters.get("bad_input"):
+            return EXIT_BAD_INPUT
+        verdicts = view.store.query("SELECT verdict FROM results WHERE run_id = ? AND suite = ? "
+                                    "AND phase = 'check'",
+                                    [view.run_id, self.name])
+        failed = [v for (v,) in verdicts if v in ("fail", "crash", "timeout", "error")]
+        return EXIT_UNEXPECTED if failed else EXIT_OK
+
+
+def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray]) -> list[dict]:
+    base = {"case": unit.case, "kind": unit.variant.kind, "file": str(unit.folder.name)}
+    if "verdict" in result:  # no measurement: unsupported, error, crash, timeout
+        return [make(**base, phase="check", metric="check", verdict=result["verdict"],
+                     message=result["message"])]
+    meta = json.loads((unit.folder / "meta.json").read_text())
+    accuracy = ml_units.judge(meta, unit.folder, unit.batch, unit.variant.runtime, _outputs(result),
+                              reference)
+    verdict = "pass" if accuracy["ok"] else "fail"
+    info = {k: result.get(k) for k in ("threads_used", "backend_used", "binary", "adapter", "versions",
+                                       "notes", "reps")}
+    rows = [make(**base, phase="check", metric="max_abs_diff", verdict=verdict,
+                 value=accuracy.get("max_abs_diff"), message=json.dumps({**accuracy, **info}))]
+    if verdict != "pass":
+        return rows
+    phases = result.get("phases", {})
+    for phase, key in (("read", "read_s"), ("compile", "compile_s"), ("first_inference", "first_s")):
+        if phases.get(key) is not None:
+            rows.append(make(**base, phase=phase, metric="time", value=phases[key], unit="s", verdict="pass"))
+    rows += [make(**base, phase="execute", metric="time", value=s, unit="s", verdict="pass", iteration=n,
+                  process=0) for n, s in enumerate(result.get("samples_s", []))]
+    memory = result.get("memory") or {}
+    if memory.get("bytes"):
+        rows.append(make(**base, phase="memory", metric="peak_memory", value=memory["bytes"], unit="B",
+                         verdict="pass", message=memory.get("kind") or ""))
+    return rows
+
+
+def _outputs(result: dict) -> dict[str, np.ndarray]:
+    out = {}
+    for o in result.get("outputs", []):
+        data = np.frombuffer(base64.b64decode(o["data_b64"]), dtype=np.dtype(o["dtype"]))
+        out[o["name"]] = data.reshape(o["shape"])
+    return out
+
+
+def _model_folder(name: str, args: argparse.Namespace) -> Path:
+    if name in ml_models.MODELS:
+        try:
+            return ml_models.model_folder(name)
+        except ml_models.ModelError as e:
+            raise BadInputError(str(e)) from None
+    path = Path(name)
+    if path.suffix == ".onnx":
+        try:
+            return user_model(path, shapes=args.shape, inputs=args.input)
+        except ModelError as e:
+            raise BadInputError(str(e)) from None
+    raise BadInputError(f"unknown model {name!r}; known: {', '.join(ml_models.MODELS)}, or a path to a .onnx")
+
+
+def _names(values: list[str] | None) -> list[str]:
+    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]

@@ -1,0 +1,110 @@
+"""`wasm-harness ml`: models through the web runtimes against native onnxruntime, answers checked,
+every figure with its interval, a user's own model, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import ml_models, ml_units
+from tests.engine_required import require_engine
+from tests.tiny_models import write_onnx_mlp
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYS = {"engine", "model", "runtime", "backend", "threads", "verdict"}
+TIMED_KEYS = {"p50_s", "p95_s", "ci_low_s", "ci_high_s", "max_abs_diff"}
+
+
+def ml(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", "ml", *args], capture_output=True, text=True,
+                          cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=900)
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory) -> tuple[list[dict], Path]:
+    require_engine("node")
+    where = tmp_path_factory.mktemp("ml")
+    proc = ml("--quick", "--engine", "node", "--runtime", "ort,transformers", "--json", "--db",
+              str(where / "r.duckdb"), "--out", str(where / "out"), cwd=where)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), where
+
+
+def test_every_unit_is_judged_and_timed_against_native(quick) -> None:
+    rows, _ = quick
+    by = {(r["engine"], r["model"], r["runtime"], r["backend"], r["threads"]): r for r in rows}
+    for row in rows:
+        assert set(row) >= KEYS, row
+        if row["verdict"] == "unsupported":
+            assert row["reason"], row
+            continue
+        assert row["verdict"] == "pass", row
+        assert set(row) >= TIMED_KEYS, row
+        assert row["ci_low_s"] <= row["p50_s"] <= row["ci_high_s"]
+    native = by[("native", "minilm-fp32", "onnxruntime", "cpu", 1)]
+    wasm = by[("node", "minilm-fp32", "ort", "wasm", 1)]
+    assert wasm["cosine"] > 0.9999 and wasm["ratio_to_native"] > 1  # wasm is slower than native
+    assert "ratio_to_native" not in native
+    assert by[("node", "digits-cnn", "ort", "wasm", 2)]["threads_used"] == 2
+    assert by[("node", "digits-cnn", "ort", "wasm", 1)]["top1_agreement"] == 1.0
+    assert by[("node", "minilm-fp32", "transformers", "wasm", 1)]["cosine"] > 0.999
+    webgpu = by[("node", "digits-cnn", "ort", "webgpu", 1)]
+    assert webgpu["verdict"] == "unsupported" and "WebGPU" in webgpu["reason"]
+
+
+def test_report_files_and_chart(quick) -> None:
+    rows, where = quick
+    assert json.loads((where / "out" / "ml.json").read_text()) == rows
+    assert "| model" in (where / "out" / "ml.md").read_text()
+    svg = (where / "out" / "ml.svg").read_text()
+    assert "<svg" in svg and "minilm-fp32 b1" in svg
+    assert (where / "out" / "ml.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_wrong_answer_fails_with_the_reason() -> None:
+    folder = ml_models.model_folder("digits-cnn")
+    meta = ml_models.load_meta(folder)
+    reference = ml_models.run_native(folder, 1, threads=1)
+    right = ml_units.judge(meta, folder, 1, "ort", dict(reference), reference)
+    assert right["ok"] and right["max_abs_diff"] == 0.0
+    off = {name: value + 1e-2 for name, value in reference.items()}
+    wrong = ml_units.judge(meta, folder, 1, "ort", off, reference)
+    assert not wrong["ok"] and "outside atol" in wrong["reason"]
+    minilm = ml_models.model_folder("minilm-fp32")
+    meta = ml_models.load_meta(minilm)
+    reference = ml_models.run_native(minilm, 1, threads=1)
+    rng = np.random.default_rng(0)
+    noisy = {k: v + rng.normal(0, 0.5, v.shape).astype(np.float32) for k, v in reference.items()}
+    assert not ml_units.judge(meta, minilm, 1, "ort", noisy, reference)["ok"]
+
+
+def test_your_own_model(tmp_path: Path) -> None:
+    require_engine("node")
+    model, _, _ = write_onnx_mlp(tmp_path)
+    proc = ml("--model", str(model), "--shape", "x=2x4", "--engine", "node", "--runtime", "ort", "--backend",
+              "wasm", "--samples", "3", "--json", "--db", str(tmp_path / "r.duckdb"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert {(r["engine"], r["threads"], r["verdict"]) for r in rows} == {
+        ("native", 1, "pass"), ("native", 2, "pass"), ("node", 1, "pass"), ("node", 2, "pass")}
+    assert all(r["model"] == "mlp" and r["batch"] == 2 for r in rows)
+
+
+def test_bad_models_are_one_line_errors(tmp_path: Path) -> None:
+    model, _, _ = write_onnx_mlp(tmp_path)
+    proc = ml("--model", str(model), "--engine", "node", cwd=tmp_path)    # x has a dynamic batch
+    assert proc.returncode == 2 and "--shape x=Nx4" in proc.stderr, proc.stderr
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"not a model")
+    proc = ml("--model", str(junk), "--engine", "node", cwd=tmp_path)
+    assert proc.returncode == 2 and "junk.onnx: native onnxruntime cannot load it" in proc.stderr
+    proc = ml("--model", "nosuch", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown model 'nosuch'" in proc.stderr
+    proc = ml("--runtime", "tensorflow", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown runtime" in proc.stderr
