@@ -6,6 +6,7 @@ Threads only wait on pipes; the engines run in their worker processes, so
 
 from __future__ import annotations
 
+import collections
 import subprocess
 import threading
 import time
@@ -84,11 +85,17 @@ class SpecRunner:
         order = sorted(files, key=lambda p: -_size(p))
         tasks = [(f, e) for f in order for e in self.engines]
         outcomes: list[FileOutcome] = []
+        # A file's plan is dropped once every engine has run it: kept, all the plans of a
+        # large suite make each of Python's garbage collections walk millions of objects.
+        uses = collections.Counter(f for f, _ in tasks)
 
         def work(task: tuple[Path, Engine]) -> None:
             outcome = self.run_file(*task)
             with self._lock:
                 outcomes.append(outcome)
+                uses[task[0]] -= 1
+                if not uses[task[0]]:
+                    self._plans.pop(task[0], None)
             if on_done:
                 on_done(outcome)
 

@@ -45,11 +45,20 @@ class WorkerSpec:
     exit_grace: float = 2.0
 
 
+@dataclass(frozen=True)
+class EncodedCommands:
+    """A batch's commands already encoded as one JSON array (a cached plan's), sent as is."""
+
+    indices: list[int]  # each command's "i", in order
+    json: bytes
+
+
 @dataclass
 class _Proc:
     popen: subprocess.Popen
     # Batches of reply lines as the reader thread finds them; None once stdout closes.
     lines: queue.Queue = field(default_factory=queue.Queue)
+    # Replies taken from `lines`: decoded, or raw lines when their batch held a bad one.
     ready: collections.deque = field(default_factory=collections.deque)
     stderr: collections.deque = field(default_factory=lambda: collections.deque(maxlen=30))
     stderr_reader: threading.Thread | None = None
@@ -134,8 +143,11 @@ class WorkerProcess:
 
     # --- requests ------------------------------------------------------------
     def _send(self, message: dict) -> None:
+        self._send_line(json.dumps(message).encode())
+
+    def _send_line(self, line: bytes) -> None:
         assert self._proc is not None and self._proc.popen.stdin is not None
-        self._proc.popen.stdin.write(json.dumps(message).encode() + b"\n")
+        self._proc.popen.stdin.write(line + b"\n")
         self._proc.popen.stdin.flush()
 
     def _next(self, timeout: float) -> dict | None:
@@ -147,8 +159,13 @@ class WorkerProcess:
             if batch is None:
                 proc.lines.put(None)  # stay closed for later calls
                 return None
-            proc.ready.extend(batch)
-        return json.loads(proc.ready.popleft())
+            try:
+                # One decode per batch: per line, the call costs as much as the parse.
+                proc.ready.extend(json.loads(b"[" + b",".join(batch) + b"]"))
+            except json.JSONDecodeError:
+                proc.ready.extend(batch)  # decoded one by one: the good lines before a bad one count
+        reply = proc.ready.popleft()
+        return json.loads(reply) if isinstance(reply, bytes) else reply
 
     def _request(self, message: dict, timeout: float) -> dict | None:
         message = dict(message, id=next(self._ids))
@@ -174,7 +191,7 @@ class WorkerProcess:
 
     def run_batch(
         self,
-        commands: Sequence[dict],
+        commands: Sequence[dict] | EncodedCommands,
         timeout: float,
         extra: dict | None = None,
         on_reply: Callable[[dict], None] | None = None,
@@ -182,16 +199,19 @@ class WorkerProcess:
         """Run a whole script; return one reply per command index."""
         results: dict[int, dict] = {}
         skip: set[int] = set()
-        order = [c["i"] for c in commands]
+        if isinstance(commands, EncodedCommands):
+            order, encoded = commands.indices, commands.json
+        else:
+            order, encoded = [c["i"] for c in commands], json.dumps(list(commands)).encode()
         careful = not self.spec.buffers_replies
         while True:
             self.ensure_started()
-            request = {"op": "run", "commands": list(commands), "skip": sorted(skip),
-                       "timeout": timeout, "careful": careful, **(extra or {})}
-            request["id"] = next(self._ids)
+            request = {"op": "run", "skip": sorted(skip), "timeout": timeout, "careful": careful,
+                       **(extra or {}), "id": next(self._ids)}
             last: int | None = None
             try:
-                self._send(request)
+                # The commands are spliced in as encoded: a script's can be megabytes.
+                self._send_line(json.dumps(request).encode()[:-1] + b', "commands": ' + encoded + b"}")
                 while True:
                     reply = self._next(timeout + GRACE_SECONDS)
                     if reply is None:
