@@ -40,18 +40,18 @@ def run_commands(request: dict, state: Any, execute: Callable[[dict, Any], list 
     """Execute a script's commands in order, one reply each; skipped ones get none."""
     skip = set(request.get("skip", []))
     for cmd in request["commands"]:
-        if cmd["i"] in skip:
+        index = cmd["i"]
+        if index in skip:
             continue
         try:
-            reply: dict[str, Any] = {"ok": True}
             out = execute(cmd, state)
-            if out is not None:
-                reply["values"] = out
+            reply: dict[str, Any] = {"i": index, "ok": True} if out is None else \
+                {"i": index, "ok": True, "values": out}
         except BaseException as e:  # every failure is an outcome to report, not a worker crash
             if isinstance(e, NOT_OURS):
                 raise
-            reply = {"ok": False, "error": classify(e)}
-        emit(dict(reply, i=cmd["i"]))
+            reply = {"i": index, "ok": False, "error": classify(e)}
+        emit(reply)
 
 
 def serve(hello: Callable[[], dict], run: Callable[[dict, Callable[[dict], None]], None]) -> None:
@@ -70,7 +70,11 @@ def serve(hello: Callable[[], dict], run: Callable[[dict, Callable[[dict], None]
         if op == "hello":
             emit({"id": rid, "ok": True, "features": {}, **hello()})
         elif op == "run":
-            run(request, lambda obj, rid=rid: emit(dict(obj, id=rid)))
+            def reply(obj: dict, rid: Any = rid) -> None:
+                obj["id"] = rid  # each reply is a fresh dict: tag it rather than copy it
+                emit(obj)
+
+            run(request, reply)
             emit({"id": rid, "done": True})
         elif op == "exit":
             break
