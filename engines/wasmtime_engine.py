@@ -30,5 +30,5 @@ class WasmtimeEngine(Engine):
     def worker_spec(self) -> WorkerSpec:
         return WorkerSpec(
             argv=[sys.executable, "-m", "engines.wasmtime_worker", json.dumps(self.options)],
-            cwd=str(_ROOT), label=self.name,
+            cwd=str(_ROOT), label=self.name, buffers_replies=True,
         )

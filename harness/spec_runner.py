@@ -7,6 +7,7 @@ Threads only wait on pipes; the engines run in their worker processes, so
 from __future__ import annotations
 
 import collections
+import contextlib
 import subprocess
 import threading
 import time
@@ -137,6 +138,11 @@ class SpecRunner:
 
     # --- one file on one engine ----------------------------------------------
     def _run_file(self, path: Path, engine: Engine) -> list[dict]:
+        if not isinstance(engine, ScriptEngine):
+            # This thread's worker, if it has none yet, starts while the plan loads. A failure
+            # to start is reported when the script is sent.
+            with contextlib.suppress(WorkerError):
+                self._worker(engine).process.launch()
         plan = self._plan(path)
         name = self._name(path)
         if isinstance(plan, ConversionError):

@@ -73,9 +73,19 @@ class WorkerProcess:
         self._ids = itertools.count(1)
         self.hello: dict = {}
         self.restarts = 0
+        self._hello_id: int | None = None  # a greeting sent and not yet answered
 
     # --- lifecycle -----------------------------------------------------------
     def start(self) -> dict:
+        """Start the worker unless it runs, and wait for its greeting."""
+        self.ensure_started()
+        return self.hello
+
+    def launch(self) -> None:
+        """Start the process and greet it without waiting for the answer, so that it starts
+        while the caller does other work; the next request waits for the greeting."""
+        if self._proc is not None and self._proc.popen.poll() is None:
+            return
         env = dict(os.environ, **(self.spec.env or {}))
         try:
             popen = subprocess.Popen(
@@ -89,11 +99,19 @@ class WorkerProcess:
         proc.stderr_reader = threading.Thread(target=_drain, args=(popen.stderr, proc.stderr), daemon=True)
         proc.stderr_reader.start()
         self._proc = proc
-        reply = self._request({"op": "hello"}, timeout=60.0)
+        self._hello_id = next(self._ids)
+        with contextlib.suppress(OSError):  # a worker that died at once is reported by _finish_start
+            self._send({"id": self._hello_id, "op": "hello"})
+
+    def _finish_start(self) -> dict:
+        proc = self._proc
+        assert proc is not None and self._hello_id is not None
+        hello_id, self._hello_id = self._hello_id, None
+        reply = self._await(hello_id, timeout=60.0)
         if reply is None or not reply.get("ok"):
             # Let a dying worker finish writing why before reading it.
             with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(timeout=2)
+                proc.popen.wait(timeout=2)
             if proc.stderr_reader is not None:
                 proc.stderr_reader.join(timeout=1)
             tail = self.stderr_tail()
@@ -103,8 +121,9 @@ class WorkerProcess:
         return reply
 
     def ensure_started(self) -> None:
-        if self._proc is None or self._proc.popen.poll() is not None:
-            self.start()
+        self.launch()
+        if self._hello_id is not None:
+            self._finish_start()
 
     def kill(self) -> None:
         proc, self._proc = self._proc, None
@@ -171,11 +190,18 @@ class WorkerProcess:
         message = dict(message, id=next(self._ids))
         try:
             self._send(message)
+        except OSError:
+            return None
+        return self._await(message["id"], timeout)
+
+    def _await(self, rid: int, timeout: float) -> dict | None:
+        """The reply with id `rid`; None when the worker died, hung or wrote garbage."""
+        try:
             while True:
                 reply = self._next(timeout)
-                if reply is None or reply.get("id") == message["id"]:
+                if reply is None or reply.get("id") == rid:
                     return reply
-        except (OSError, queue.Empty, json.JSONDecodeError):
+        except (queue.Empty, json.JSONDecodeError):
             return None
 
     def request(self, message: dict, timeout: float = 60.0) -> dict:
