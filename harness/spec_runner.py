@@ -158,9 +158,7 @@ class SpecRunner:
                     reply.get("error", {}).get("kind") == "compile":
                 self._check_module(plan, step, name)
             verdict = judge(step, reply, xfail_reason(plan.xfails.get(step.line, []), engine.name))
-            action = step.command.get("action", {})
-            case = f"{step.kind} {action['field']}" if "field" in action else step.kind
-            rows[step.index] = self._row(engine, name, step.line, case=case, kind=step.kind,
+            rows[step.index] = self._row(engine, name, step.line, case=step.case, kind=step.kind,
                                          verdict=verdict.verdict, message=verdict.message,
                                          expected_failure=verdict.expected_failure)
 
@@ -202,10 +200,9 @@ class SpecRunner:
             else:
                 verdict = Verdict("pass")
             verdict = apply_xfail(verdict, xfail_reason(plan.xfails.get(step.line, []), engine.name))
-            action = step.command.get("action", {})
-            case = f"{step.kind} {action['field']}" if "field" in action else step.kind
-            rows.append(self._row(engine, name, step.line, case=case, kind=step.kind, verdict=verdict.verdict,
-                                  message=verdict.message, expected_failure=verdict.expected_failure))
+            rows.append(self._row(engine, name, step.line, case=step.case, kind=step.kind,
+                                  verdict=verdict.verdict, message=verdict.message,
+                                  expected_failure=verdict.expected_failure))
         return rows
 
     def _plan(self, path: Path) -> Plan | ConversionError:

@@ -123,12 +123,20 @@ class ResultsStore:
         if not self._pending:
             return
         # Columns as NumPy object arrays: DuckDB scans them directly and casts to the
-        # table's types. (Arrow or pandas would pull in pandas, 0.2 s per run.)
-        incoming = {c: np.array([r.get(c) for r in self._pending], dtype=object)  # noqa: F841 (read by SQL)
-                    for c in COLUMNS}
+        # table's types. (Arrow or pandas would pull in pandas, 0.2 s per run.) A column
+        # with one value throughout (run, engine, most of the unused ones) is a parameter:
+        # scanning Python objects is most of an insert's cost.
+        columns = {c: [r.get(c) for r in self._pending] for c in COLUMNS}
         self._pending = []
+        constant = [c for c, values in columns.items() if values.count(values[0]) == len(values)]
+        if len(constant) == len(columns):
+            constant.pop()  # the rows' count comes from the scanned arrays
+        incoming = {c: np.array(v, dtype=object) for c, v in columns.items()  # noqa: F841 (read by SQL)
+                    if c not in constant}
         names = ", ".join(_q(c) for c in COLUMNS)
-        self._con.execute(f"INSERT INTO results ({names}) SELECT {names} FROM incoming")
+        values = ", ".join(f"?::{COLUMNS[c]}" if c in constant else _q(c) for c in COLUMNS)
+        self._con.execute(f"INSERT INTO results ({names}) SELECT {values} FROM incoming",
+                          [columns[c][0] for c in COLUMNS if c in constant])
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         """Rows of a read-only SQL query over `results` and `runs` (pending rows included)."""

@@ -12,9 +12,10 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.wast import binary, values, wrappers
 from harness.wast.binary import Export, FuncType, GlobalType, ModuleInfo, WasmParseError, read_module
@@ -33,14 +34,15 @@ COMPILE_ASSERTS = {"assert_invalid", "assert_malformed"}
 INSTANTIATE_ASSERTS = {"assert_unlinkable", "assert_uninstantiable"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One script command: what to send a worker, or an outcome known without one."""
 
     index: int
     line: int
     kind: str
-    command: dict
+    command: Mapping[str, Any]
+    action_field: str | None = None  # the export an action names
     wire: dict | None = None
     result_slots: list[str] = field(default_factory=list)
     # Set when the harness decides the outcome itself (text that does not parse,
@@ -49,6 +51,31 @@ class Step:
     # For an assert_return whose expectations are all exact bit patterns: the reply
     # values that pass, so most replies are judged by one comparison (judge.py).
     exact: list[list] | None = None
+
+    @property
+    def case(self) -> str:
+        """The row's `case`: the kind, and the export an action names."""
+        return self.kind if self.action_field is None else f"{self.kind} {self.action_field}"
+
+
+class _ScriptCommand(Mapping[str, Any]):
+    """A cached step's command, read from the converted script only if asked for: a command
+    judged by its `exact` values needs it only to explain a failure."""
+
+    __slots__ = ("index", "script")
+
+    def __init__(self, script: Script, index: int) -> None:
+        self.script = script
+        self.index = index
+
+    def __getitem__(self, key: str) -> Any:
+        return self.script.commands[self.index][key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.script.commands[self.index])
+
+    def __len__(self) -> int:
+        return len(self.script.commands[self.index])
 
 
 @dataclass
@@ -108,25 +135,28 @@ class _Modules:
 def cached_plan(script: Script) -> Plan:
     """plan_script, kept beside the converted script: planning costs more than loading.
 
-    Two files: the steps as the harness judges them (commands without their
-    arguments, which only the wire needs), and the wire commands as the JSON text
-    workers receive. A warm run reads neither commands.json nor a module binary,
-    and never decodes the wire.
+    Two files: the steps as the harness judges them, and the wire commands as the
+    JSON text workers receive. A step judged by its `exact` values (most of them)
+    is saved without its command, which is read from the converted script only to
+    explain a failure; the others keep theirs, without the action's arguments
+    (only the wire needs them). A warm run reads no module binary, normally no
+    commands.json, and never decodes the wire.
     """
     path = script.dir / f"plan-{PLAN_FORMAT}.json"
     wire = script.dir / f"wire-{PLAN_FORMAT}.json"
     try:
         saved = json.loads(path.read_bytes())
         encoded = wire.read_bytes()
-        steps = [Step(index=i, line=line, kind=kind, command=command, result_slots=slots, local=local,
-                      exact=exact) for i, line, kind, command, slots, local, exact in saved]
+        steps = [Step(i, line, kind, _ScriptCommand(script, i) if command is None else command, name,
+                      None, slots, local, exact)
+                 for i, line, kind, name, slots, local, exact, command in saved]
         return Plan(script=script, steps=steps, xfails=script.annotations.by_command([s.line for s in steps]),
                     encoded=encoded)
     except (OSError, ValueError):
         pass
     plan = plan_script(script)
-    saved = [[s.index, s.line, s.kind, _judged(s.command), s.result_slots, s.local, s.exact]
-             for s in plan.steps]
+    saved = [[s.index, s.line, s.kind, s.action_field, s.result_slots, s.local, s.exact,
+              None if s.exact is not None else _judged(s.command)] for s in plan.steps]
     # The plan last: its presence says the wire beside it is complete.
     _write(wire, plan.wire_commands().json)
     _write(path, json.dumps(saved).encode())
@@ -139,7 +169,7 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def _judged(command: dict) -> dict:
+def _judged(command: Mapping[str, Any]) -> Mapping[str, Any]:
     """What judging and reporting read of a command: all but the action's arguments."""
     if "action" not in command:
         return command
@@ -155,7 +185,8 @@ def plan_script(script: Script) -> Plan:
 
     for index, cmd in enumerate(script.commands):
         kind = cmd["type"]
-        step = Step(index=index, line=cmd.get("line", 0), kind=kind, command=cmd)
+        step = Step(index=index, line=cmd.get("line", 0), kind=kind, command=cmd,
+                    action_field=cmd["action"].get("field") if "action" in cmd else None)
         steps.append(step)
         if "text_error" in cmd:
             # A text module that does not parse: rejected before any engine sees it.
