@@ -152,15 +152,20 @@ class SpecRunner:
             return self._run_whole_script(plan, path, name, engine)
         steps = {s.index: s for s in plan.steps}
         rows: dict[int, dict] = {}
+        # The columns all the script's rows share, its time included: a script runs in
+        # moments, and reading the clock per command costs more than judging one.
+        shared = self._row(engine, name, 0)
+        xfails = plan.xfails
 
         def record(step: Step, reply: dict) -> None:
             if step.kind in ("module", "module_definition") and \
                     reply.get("error", {}).get("kind") == "compile":
                 self._check_module(plan, step, name)
-            verdict = judge(step, reply, xfail_reason(plan.xfails.get(step.line, []), engine.name))
-            rows[step.index] = self._row(engine, name, step.line, case=step.case, kind=step.kind,
-                                         verdict=verdict.verdict, message=verdict.message,
-                                         expected_failure=verdict.expected_failure)
+            verdict = judge(step, reply, xfail_reason(xfails[step.line], engine.name) if step.line in xfails
+                            else None)
+            rows[step.index] = {**shared, "line": step.line, "case": step.case, "kind": step.kind,
+                                "verdict": verdict.verdict, "message": verdict.message,
+                                "expected_failure": verdict.expected_failure}
 
         try:
             worker = self._worker(engine)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 
 if TYPE_CHECKING:  # pandas is imported when a frame is asked for: it costs 0.2 s at start-up
     import pandas as pd
@@ -122,6 +121,8 @@ class ResultsStore:
         self._flushed = time.monotonic()
         if not self._pending:
             return
+        import numpy as np  # here, not at start-up: nothing else runs while the harness starts
+
         # Columns as NumPy object arrays: DuckDB scans them directly and casts to the
         # table's types. (Arrow or pandas would pull in pandas, 0.2 s per run.) A column
         # with one value throughout (run, engine, most of the unused ones) is a parameter:
@@ -177,7 +178,9 @@ class ResultsStore:
             self._flush_locked()
             count = self._con.execute(f"SELECT count(*) FROM results {where}", params).fetchone()[0]
             self._con.execute(
-                f"COPY (SELECT * FROM results {where} ORDER BY time) TO '{_literal(out)}' ({options})",
+                # A spec script's rows share one time: its commands stay in order by line.
+                f"COPY (SELECT * FROM results {where} ORDER BY time, engine, file, line) "
+                f"TO '{_literal(out)}' ({options})",
                 params)
         return int(count)
 
