@@ -92,8 +92,12 @@ class Worker:
         linker.allow_shadowing = True
         state = _ScriptState(store, linker, ticks)
         for path in request.get("spectest", []):
+            try:
+                module = self.compile(path)
+            except wasmtime.WasmtimeError:
+                continue  # a part of spectest this configuration cannot compile (table64 without memory64)
             store.set_epoch_deadline(ticks)
-            linker.define_instance(store, "spectest", linker.instantiate(store, self.compile(path)))
+            linker.define_instance(store, "spectest", linker.instantiate(store, module))
         run_commands(request, state, self.execute, classify, emit)
 
     def execute(self, cmd: dict, st: _ScriptState) -> list | None:
