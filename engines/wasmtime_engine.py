@@ -45,5 +45,5 @@ class WasmtimeEngine(Engine):
     def worker_spec(self) -> WorkerSpec:
         return WorkerSpec(
             argv=[sys.executable, "-m", "engines.wasmtime_worker", json.dumps(self.options)],
-            cwd=str(PROJECT_ROOT), label=self.name,
+            cwd=str(PROJECT_ROOT), label=self.name, buffers_replies=True,
         )

@@ -6,6 +6,8 @@ Threads only wait on pipes; the engines run in their worker processes, so
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -84,11 +86,17 @@ class SpecRunner:
         order = sorted(files, key=lambda p: -_size(p))
         tasks = [(f, e) for f in order for e in self.engines]
         outcomes: list[FileOutcome] = []
+        # A file's plan is dropped once every engine has run it: kept, all the plans of a
+        # large suite make each of Python's garbage collections walk millions of objects.
+        uses = collections.Counter(f for f, _ in tasks)
 
         def work(task: tuple[Path, Engine]) -> None:
             outcome = self.run_file(*task)
             with self._lock:
                 outcomes.append(outcome)
+                uses[task[0]] -= 1
+                if not uses[task[0]]:
+                    self._plans.pop(task[0], None)
             if on_done:
                 on_done(outcome)
 
@@ -138,6 +146,11 @@ class SpecRunner:
 
     # --- one file on one engine ----------------------------------------------
     def _run_file(self, path: Path, engine: Engine) -> list[dict]:
+        if not engine.runs_whole_scripts:
+            # This thread's worker, if it has none yet, starts while the plan loads. A failure
+            # to start is reported when the script is sent.
+            with contextlib.suppress(WorkerError):
+                self._worker(engine).process.launch()
         plan = self._plan(path)
         name = self._name(path)
         if isinstance(plan, ConversionError):
@@ -147,17 +160,20 @@ class SpecRunner:
             return self._run_whole_script(plan, path, name, engine)
         steps = {s.index: s for s in plan.steps}
         rows: dict[int, dict] = {}
+        # The columns all the script's rows share, its time included: a script runs in
+        # moments, and reading the clock per command costs more than judging one.
+        shared = self._row(engine, name, 0)
+        xfails = plan.xfails
 
         def record(step: Step, reply: dict) -> None:
             if step.kind in ("module", "module_definition") and \
                     reply.get("error", {}).get("kind") == "compile":
                 self._check_module(plan, step, name)
-            verdict = judge(step, reply, xfail_reason(plan.xfails.get(step.line, []), engine.name))
-            action = step.command.get("action", {})
-            case = f"{step.kind} {action['field']}" if "field" in action else step.kind
-            rows[step.index] = self._row(engine, name, step.line, case=case, kind=step.kind,
-                                         verdict=verdict.verdict, message=verdict.message,
-                                         expected_failure=verdict.expected_failure)
+            verdict = judge(step, reply, xfail_reason(xfails[step.line], engine.name) if step.line in xfails
+                            else None)
+            rows[step.index] = {**shared, "line": step.line, "case": step.case, "kind": step.kind,
+                                "verdict": verdict.verdict, "message": verdict.message,
+                                "expected_failure": verdict.expected_failure}
 
         try:
             worker = self._worker(engine)
@@ -199,10 +215,9 @@ class SpecRunner:
             else:
                 verdict = Verdict("pass")
             verdict = apply_xfail(verdict, xfail_reason(plan.xfails.get(step.line, []), engine.name))
-            action = step.command.get("action", {})
-            case = f"{step.kind} {action['field']}" if "field" in action else step.kind
-            rows.append(self._row(engine, name, step.line, case=case, kind=step.kind, verdict=verdict.verdict,
-                                  message=verdict.message, expected_failure=verdict.expected_failure))
+            rows.append(self._row(engine, name, step.line, case=step.case, kind=step.kind,
+                                  verdict=verdict.verdict, message=verdict.message,
+                                  expected_failure=verdict.expected_failure))
         return rows
 
     def _plan(self, path: Path) -> Plan | ConversionError:

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
 
 from harness.runinfo import process_alive
 
@@ -178,6 +177,8 @@ class ResultsStore:
         self._flushed = time.monotonic()
         if not self._pending:
             return
+        import numpy as np  # here, not at start-up: nothing else runs while the harness starts
+
         if self._memory is not None:
             con = self._memory
         else:
@@ -186,12 +187,20 @@ class ResultsStore:
                 self._staging.execute(_create("results", COLUMNS))
             con = self._staging
         # Columns as NumPy object arrays: DuckDB scans them directly and casts to the
-        # table's types. (Arrow or pandas would pull in pandas, 0.2 s per run.)
-        incoming = {c: np.array([r.get(c) for r in self._pending], dtype=object)  # noqa: F841 (read by SQL)
-                    for c in COLUMNS}
+        # table's types. (Arrow or pandas would pull in pandas, 0.2 s per run.) A column
+        # with one value throughout (run, engine, most of the unused ones) is a parameter:
+        # scanning Python objects is most of an insert's cost.
+        columns = {c: [r.get(c) for r in self._pending] for c in COLUMNS}
         self._pending = []
+        constant = [c for c, values in columns.items() if values.count(values[0]) == len(values)]
+        if len(constant) == len(columns):
+            constant.pop()  # the rows' count comes from the scanned arrays
+        incoming = {c: np.array(v, dtype=object) for c, v in columns.items()  # noqa: F841 (read by SQL)
+                    if c not in constant}
         names = ", ".join(_q(c) for c in COLUMNS)
-        con.execute(f"INSERT INTO results ({names}) SELECT {names} FROM incoming")
+        values = ", ".join(f"?::{COLUMNS[c]}" if c in constant else _q(c) for c in COLUMNS)
+        con.execute(f"INSERT INTO results ({names}) SELECT {values} FROM incoming",
+                          [columns[c][0] for c in COLUMNS if c in constant])
 
     def _publish_locked(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
         """Everything this process wrote, into the main file (which `con` holds, if given)."""
@@ -295,7 +304,8 @@ class ResultsStore:
             "* REPLACE (strftime(\"time\", '%Y-%m-%dT%H:%M:%S.%fZ') AS \"time\")"
         with self._reading() as con:
             count = con.execute(f"SELECT count(*) FROM results {where}", params).fetchone()[0]
-            query = f"SELECT {columns} FROM results {where} ORDER BY time"
+            # A spec script's rows share one time: its commands stay in order by line.
+            query = f"SELECT {columns} FROM results {where} ORDER BY time, engine, file, line"
             con.execute(f"COPY ({query}) TO '{_literal(out)}' ({options})", params)
         return int(count)
 

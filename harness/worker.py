@@ -37,11 +37,20 @@ class WorkerError(RuntimeError):
     """The worker could not be started or did not speak the protocol."""
 
 
+@dataclass(frozen=True)
+class EncodedCommands:
+    """A batch's commands already encoded as one JSON array (a cached plan's), sent as is."""
+
+    indices: list[int]  # each command's "i", in order
+    json: bytes
+
+
 @dataclass
 class _Proc:
     popen: subprocess.Popen
     # Batches of reply lines as the reader thread finds them; None once stdout closes.
     lines: queue.Queue = field(default_factory=queue.Queue)
+    # Replies taken from `lines`: decoded, or raw lines when their batch held a bad one.
     ready: collections.deque = field(default_factory=collections.deque)
     stderr: collections.deque = field(default_factory=lambda: collections.deque(maxlen=30))
     stderr_reader: threading.Thread | None = None
@@ -56,9 +65,19 @@ class WorkerProcess:
         self._ids = itertools.count(1)
         self.hello: dict = {}
         self.restarts = 0
+        self._hello_id: int | None = None  # a greeting sent and not yet answered
 
     # --- lifecycle -----------------------------------------------------------
     def start(self) -> dict:
+        """Start the worker unless it runs, and wait for its greeting."""
+        self.ensure_started()
+        return self.hello
+
+    def launch(self) -> None:
+        """Start the process and greet it without waiting for the answer, so that it starts
+        while the caller does other work; the next request waits for the greeting."""
+        if self._proc is not None and self._proc.popen.poll() is None:
+            return
         env = dict(os.environ, **(self.spec.env or {}))
         program = self.spec.argv[0]
         if "/" in program and self.spec.cwd:
@@ -79,11 +98,19 @@ class WorkerProcess:
         proc.stderr_reader = threading.Thread(target=_drain, args=(popen.stderr, proc.stderr), daemon=True)
         proc.stderr_reader.start()
         self._proc = proc
-        reply = self._request({"op": "hello"}, timeout=60.0)
+        self._hello_id = next(self._ids)
+        with contextlib.suppress(OSError):  # a worker that died at once is reported by _finish_start
+            self._send({"id": self._hello_id, "op": "hello"})
+
+    def _finish_start(self) -> dict:
+        proc = self._proc
+        assert proc is not None and self._hello_id is not None
+        hello_id, self._hello_id = self._hello_id, None
+        reply = self._await(hello_id, timeout=60.0)
         if reply is None or not reply.get("ok"):
             # Let a dying worker finish writing why before reading it.
             with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(timeout=2)
+                proc.popen.wait(timeout=2)
             if proc.stderr_reader is not None:
                 proc.stderr_reader.join(timeout=1)
             tail = self.stderr_tail()
@@ -93,8 +120,9 @@ class WorkerProcess:
         return reply
 
     def ensure_started(self) -> None:
-        if self._proc is None or self._proc.popen.poll() is not None:
-            self.start()
+        self.launch()
+        if self._hello_id is not None:
+            self._finish_start()
 
     def kill(self) -> None:
         proc, self._proc = self._proc, None
@@ -138,8 +166,11 @@ class WorkerProcess:
 
     # --- requests ------------------------------------------------------------
     def _send(self, message: dict) -> None:
+        self._send_line(json.dumps(message).encode())
+
+    def _send_line(self, line: bytes) -> None:
         assert self._proc is not None and self._proc.popen.stdin is not None
-        self._proc.popen.stdin.write(json.dumps(message).encode() + b"\n")
+        self._proc.popen.stdin.write(line + b"\n")
         self._proc.popen.stdin.flush()
 
     def _next(self, timeout: float) -> dict | None:
@@ -151,23 +182,35 @@ class WorkerProcess:
             if batch is None:
                 proc.lines.put(None)  # stay closed for later calls
                 return None
-            proc.ready.extend(batch)
-        return json.loads(proc.ready.popleft())
+            try:
+                # One decode per batch: per line, the call costs as much as the parse.
+                proc.ready.extend(json.loads(b"[" + b",".join(batch) + b"]"))
+            except json.JSONDecodeError:
+                proc.ready.extend(batch)  # decoded one by one: the good lines before a bad one count
+        reply = proc.ready.popleft()
+        return json.loads(reply) if isinstance(reply, bytes) else reply
 
     def _request(self, message: dict, timeout: float) -> dict | None:
         message = dict(message, id=next(self._ids))
         try:
             self._send(message)
+        except OSError:
+            return None
+        return self._await(message["id"], timeout)
+
+    def _await(self, rid: int, timeout: float) -> dict | None:
+        """The reply with id `rid`; None when the worker died, hung or wrote garbage."""
+        try:
             while True:
                 reply = self._next(timeout)
-                if reply is None or reply.get("id") == message["id"]:
+                if reply is None or reply.get("id") == rid:
                     return reply
-        except (OSError, queue.Empty, json.JSONDecodeError):
+        except (queue.Empty, json.JSONDecodeError):
             return None
 
     def run_batch(
         self,
-        commands: Sequence[dict],
+        commands: Sequence[dict] | EncodedCommands,
         timeout: float,
         extra: dict | None = None,
         on_reply: Callable[[dict], None] | None = None,
@@ -175,25 +218,29 @@ class WorkerProcess:
         """Run a whole script; return one reply per command index."""
         results: dict[int, dict] = {}
         skip: set[int] = set()
-        order = [c["i"] for c in commands]
+        if isinstance(commands, EncodedCommands):
+            order, encoded = commands.indices, commands.json
+        else:
+            order, encoded = [c["i"] for c in commands], json.dumps(list(commands)).encode()
         position = {index: n for n, index in enumerate(order)}
         careful = not self.spec.buffers_replies
         wait = timeout + self.spec.reply_grace
         # After a hang in a batching worker: from this position on, replies may have been lost
-        # with the worker, so the careful replay must find the culprit. Replies reach the
-        # harness at most BATCH_WINDOW_S after they are made (page_host.mjs awaits each
-        # batch), so every command from here on but the culprit finished within that window
-        # the first time: the replay waits SUSPECT_WAIT_S for them, not a whole timeout again.
+        # with the worker, so the careful replay must find the culprit. A batching worker hands
+        # over its replies at most 50 ms after the previous batch, before its next command
+        # (page_host.mjs awaits each batch; pyworker.py writes it), so every command from here on
+        # but the culprit finished within 50 ms the first time: the replay waits SUSPECT_WAIT_S
+        # for them, not a whole timeout again.
         suspect_from: int | None = None
         hang: dict | None = None
         while True:
             self.ensure_started()
-            request = {"op": "run", "commands": list(commands), "skip": sorted(skip),
-                       "timeout": timeout, "careful": careful, **(extra or {})}
-            request["id"] = next(self._ids)
+            request = {"op": "run", "skip": sorted(skip), "timeout": timeout, "careful": careful,
+                       **(extra or {}), "id": next(self._ids)}
             last: int | None = None
             try:
-                self._send(request)
+                # The commands are spliced in as encoded: a script's can be megabytes.
+                self._send_line(json.dumps(request).encode()[:-1] + b', "commands": ' + encoded + b"}")
                 while True:
                     upcoming = 0 if last is None else position[last] + 1
                     # (Not the first reply: the page fetches the script and its modules before it.)

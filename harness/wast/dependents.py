@@ -20,8 +20,15 @@ class _Broken:
                        f"({row['verdict']}: {(row.get('message') or '')[:120]})")
 
 
+MODULE_KINDS = ("module", "module_definition", "module_instance")
+
+
 def skip_dependents(steps: list[Step], rows: dict[int, dict]) -> None:
     """Rewrite, in place, the rows (by step index) of commands whose instance never came to be."""
+    # Nearly always every module instantiates: then nothing is read (a cached plan's commands
+    # come from the converted script only when asked for).
+    if not any(s.kind in MODULE_KINDS and rows.get(s.index, {}).get("verdict") in FAILED for s in steps):
+        return
     current: _Broken | None = None
     named: dict[str, _Broken | None] = {}
     definitions: dict[str, _Broken | None] = {}

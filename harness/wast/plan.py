@@ -12,14 +12,16 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.wast import binary, values, wrappers
 from harness.wast.binary import Export, FuncType, GlobalType, ModuleInfo, WasmParseError, read_module
 from harness.wast.convert import Script
 from harness.wast.wrappers import RESULT_WIRE, build_wrapper, needs_wrapper, param_slot, result_slot
+from harness.worker import EncodedCommands
 
 # Wrappers and plans are cached beside the converted script, named by a hash of the code
 # that makes them, so that a change to that code never reuses an old one.
@@ -32,19 +34,48 @@ COMPILE_ASSERTS = {"assert_invalid", "assert_malformed"}
 INSTANTIATE_ASSERTS = {"assert_unlinkable", "assert_uninstantiable"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One script command: what to send a worker, or an outcome known without one."""
 
     index: int
     line: int
     kind: str
-    command: dict
+    command: Mapping[str, Any]
+    action_field: str | None = None  # the export an action names
     wire: dict | None = None
     result_slots: list[str] = field(default_factory=list)
     # Set when the harness decides the outcome itself (text that does not parse,
     # an unsupported command); a (verdict, message) pair or an error reply.
     local: dict | None = None
+    # For an assert_return whose expectations are all exact bit patterns: the reply
+    # values that pass, so most replies are judged by one comparison (judge.py).
+    exact: list[list] | None = None
+
+    @property
+    def case(self) -> str:
+        """The row's `case`: the kind, and the export an action names."""
+        return self.kind if self.action_field is None else f"{self.kind} {self.action_field}"
+
+
+class _ScriptCommand(Mapping[str, Any]):
+    """A cached step's command, read from the converted script only if asked for: a command
+    judged by its `exact` values needs it only to explain a failure."""
+
+    __slots__ = ("index", "script")
+
+    def __init__(self, script: Script, index: int) -> None:
+        self.script = script
+        self.index = index
+
+    def __getitem__(self, key: str) -> Any:
+        return self.script.commands[self.index][key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.script.commands[self.index])
+
+    def __len__(self) -> int:
+        return len(self.script.commands[self.index])
 
 
 @dataclass
@@ -53,9 +84,15 @@ class Plan:
     steps: list[Step]
     # command line -> deliberate-failure annotations that apply to it
     xfails: dict[int, list[tuple[str | None, str]]] = field(default_factory=dict)
+    # The wire commands as one JSON array. A cached plan has only this, not Step.wire:
+    # it goes to every worker as read, never decoded in the harness.
+    encoded: bytes | None = None
 
-    def wire_commands(self) -> list[dict]:
-        return [s.wire for s in self.steps if s.wire is not None]
+    def wire_commands(self) -> EncodedCommands:
+        if self.encoded is None:
+            self.encoded = json.dumps([s.wire for s in self.steps if s.wire is not None]).encode()
+        # Every step is either sent (wire) or decided here (local).
+        return EncodedCommands([s.index for s in self.steps if s.local is None], self.encoded)
 
 
 class _Modules:
@@ -96,22 +133,47 @@ class _Modules:
 
 
 def cached_plan(script: Script) -> Plan:
-    """plan_script, kept as JSON beside the converted script: planning costs more than loading."""
+    """plan_script, kept beside the converted script: planning costs more than loading.
+
+    Two files: the steps as the harness judges them, and the wire commands as the
+    JSON text workers receive. A step judged by its `exact` values (most of them)
+    is saved without its command, which is read from the converted script only to
+    explain a failure; the others keep theirs, without the action's arguments
+    (only the wire needs them). A warm run reads no module binary, normally no
+    commands.json, and never decodes the wire.
+    """
     path = script.dir / f"plan-{PLAN_FORMAT}.json"
+    wire = script.dir / f"wire-{PLAN_FORMAT}.json"
     try:
-        saved = json.loads(path.read_text())
-        steps = [Step(index=i, line=line, kind=kind, command=script.commands[i], wire=wire,
-                      result_slots=slots, local=local) for i, line, kind, wire, slots, local in saved]
-        return Plan(script=script, steps=steps,
-                    xfails=script.annotations.by_command([s.line for s in steps]))
-    except (OSError, ValueError, IndexError):
+        saved = json.loads(path.read_bytes())
+        encoded = wire.read_bytes()
+        steps = [Step(i, line, kind, _ScriptCommand(script, i) if command is None else command, name,
+                      None, slots, local, exact)
+                 for i, line, kind, name, slots, local, exact, command in saved]
+        return Plan(script=script, steps=steps, xfails=script.annotations.by_command([s.line for s in steps]),
+                    encoded=encoded)
+    except (OSError, ValueError):
         pass
     plan = plan_script(script)
-    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    saved = [[s.index, s.line, s.kind, s.wire, s.result_slots, s.local] for s in plan.steps]
-    tmp.write_text(json.dumps(saved))
-    tmp.replace(path)
+    saved = [[s.index, s.line, s.kind, s.action_field, s.result_slots, s.local, s.exact,
+              None if s.exact is not None else _judged(s.command)] for s in plan.steps]
+    # The plan last: its presence says the wire beside it is complete.
+    _write(wire, plan.wire_commands().json)
+    _write(path, json.dumps(saved).encode())
     return plan
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _judged(command: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What judging and reporting read of a command: all but the action's arguments."""
+    if "action" not in command:
+        return command
+    return dict(command, action={k: v for k, v in command["action"].items() if k != "args"})
 
 
 def plan_script(script: Script) -> Plan:
@@ -123,7 +185,8 @@ def plan_script(script: Script) -> Plan:
 
     for index, cmd in enumerate(script.commands):
         kind = cmd["type"]
-        step = Step(index=index, line=cmd.get("line", 0), kind=kind, command=cmd)
+        step = Step(index=index, line=cmd.get("line", 0), kind=kind, command=cmd,
+                    action_field=cmd["action"].get("field") if "action" in cmd else None)
         steps.append(step)
         if "text_error" in cmd:
             # A text module that does not parse: rejected before any engine sees it.
@@ -203,6 +266,8 @@ def _plan_action(step: Step, action: dict, target: str | None, modules: _Modules
     wire["results"] = _result_wire(result_slots, wrapped="wrapper" in wire)
     step.result_slots = result_slots
     step.wire = wire
+    if step.kind == "assert_return":
+        step.exact = _exact_values(step.command.get("expected", []), result_slots)
 
 
 @dataclass(frozen=True)
@@ -223,6 +288,30 @@ def _lower_export(export: Export, info: ModuleInfo, wrapper: Callable[[], Path])
         params = [param_slot(p, info) for p in ft.params]
         results = [result_slot(r, info) for r in ft.results]
     return _Lowering(params, results, str(wrapper()) if needs_wrapper(export.type) else None)
+
+
+# Result slots whose expected value, when it is a plain bit pattern, has one wire form.
+_EXACT_WIRE = {"i32": ("i32", 32), "i64": ("i64", 64), "f32": ("i32", 32), "f64": ("i64", 64)}
+
+
+def _exact_values(expected: list[dict], slots: list[str]) -> list[list] | None:
+    """The reply values that match `expected` exactly, or None when a match can take other
+    forms (NaN patterns, references, alternatives) or cannot happen (a type mismatch);
+    those replies go through values.matches."""
+    if len(expected) != len(slots):
+        return None
+    out: list[list] = []
+    for value, slot in zip(expected, slots, strict=True):
+        ty = value["type"]
+        if slot in _EXACT_WIRE and ty == slot and not value["value"].startswith("nan:"):
+            kind, width = _EXACT_WIRE[slot]
+            out.append([kind, str(values.int_bits(value["value"], width))])
+        elif slot == "v128" and ty == "v128" and not any(lane.startswith("nan:") for lane in value["value"]):
+            number = values.v128_bits(value["lane_type"], value["value"])
+            out += [["i64", str(number & values.MASKS["i64"])], ["i64", str(number >> 64)]]
+        else:
+            return None
+    return out
 
 
 def _result_wire(slots: list[str], wrapped: bool) -> list[str]:

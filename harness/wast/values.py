@@ -74,7 +74,7 @@ def _float_text(ty: str, bits: int) -> str:
     return repr(value) if not math.isinf(value) else f"{sign}inf"
 
 
-def _int(text: str, bits: int) -> int:
+def int_bits(text: str, bits: int) -> int:
     return int(text, 0) & ((1 << bits) - 1)
 
 
@@ -82,7 +82,7 @@ def v128_bits(lane_type: str, lanes: list[str]) -> int:
     width = LANE_BITS[lane_type]
     value = 0
     for n, lane in enumerate(lanes):
-        value |= _int(lane, width) << (n * width)
+        value |= int_bits(lane, width) << (n * width)
     return value
 
 
@@ -93,9 +93,9 @@ def lower_arg(arg: dict, slot: str) -> list[list]:
     ty = arg["type"]
     value = arg.get("value")
     if slot in ("i32", "f32"):
-        return [["i32", str(_int(value, 32))]]
+        return [["i32", str(int_bits(value, 32))]]
     if slot in ("i64", "f64"):
-        return [["i64", str(_int(value, 64))]]
+        return [["i64", str(int_bits(value, 64))]]
     if slot == "v128":
         if ty != "v128":
             raise ScriptValueError(f"v128 parameter given {ty}")
@@ -169,7 +169,7 @@ def matches(expected: dict, actual: Actual) -> bool:
     if ty == "either":
         return any(matches(alt, actual) for alt in expected["values"])
     if ty in ("i32", "i64"):
-        return actual.type == ty and actual.bits == _int(expected["value"], LANE_BITS[ty])
+        return actual.type == ty and actual.bits == int_bits(expected["value"], LANE_BITS[ty])
     if ty in ("f32", "f64"):
         return actual.type == ty and _float_matches(ty, expected["value"], actual.bits)
     if ty == "v128":
@@ -182,7 +182,7 @@ def _float_matches(ty: str, expected: str, bits: int) -> bool:
         return bits & _ABS[ty] == _CANONICAL[ty]
     if expected == "nan:arithmetic":
         return bits & _CANONICAL[ty] == _CANONICAL[ty]
-    return bits == _int(expected, LANE_BITS[ty])
+    return bits == int_bits(expected, LANE_BITS[ty])
 
 
 def _v128_matches(expected: dict, bits: int) -> bool:
@@ -193,7 +193,7 @@ def _v128_matches(expected: dict, bits: int) -> bool:
         if lane_type in ("f32", "f64"):
             if not _float_matches(lane_type, lane, got):
                 return False
-        elif got != _int(lane, width):
+        elif got != int_bits(lane, width):
             return False
     return True
 
@@ -230,13 +230,14 @@ def describe_expected(expected: dict) -> str:
     if ty == "v128":
         lane_type = expected["lane_type"]
         lanes = [lane if lane.startswith("nan") or lane_type not in ("f32", "f64")
-                 else _float_text(lane_type, _int(lane, LANE_BITS[lane_type])) for lane in expected["value"]]
+                 else _float_text(lane_type, int_bits(lane, LANE_BITS[lane_type]))
+                 for lane in expected["value"]]
         return f"v128 {lane_type}x{len(lanes)} " + " ".join(lanes)
     if ty in ("i32", "i64", "f32", "f64"):
         value = expected["value"]
         if value.startswith("nan:"):
             return f"{ty}:{value}"
-        return f"{ty}:{describe_bits(ty, _int(value, LANE_BITS[ty]))}"
+        return f"{ty}:{describe_bits(ty, int_bits(value, LANE_BITS[ty]))}"
     value = expected.get("value")
     if ty in _NULL_TYPES or value == "null":
         return f"ref.null {ty}"
