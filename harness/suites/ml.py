@@ -253,8 +253,11 @@ a model file that does not load)."""
             files = ml_report.write(rows, view.out, view.run_id)
         if view.as_json:
             return Rendered(json.dumps(rows, indent=1), files=files)
-        return Rendered(ml_report.table(rows) + f"\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; "
-                        f"results in {view.db}", files=files)
+        simd = ml_report.simd_table(rows)
+        text = ml_report.table(rows) + (f"\n\nTF.js wasm SIMD over scalar, same model and host:\n{simd}"
+                                        if simd else "")
+        return Rendered(f"{text}\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; results in {view.db}",
+                        files=files)
 
     def exit_code(self, view: ReportView, args: argparse.Namespace) -> int:
         if view.parameters.get("bad_input"):
