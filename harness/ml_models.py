@@ -58,10 +58,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from engines.protocol import cache_root
+
+if TYPE_CHECKING:  # numpy is imported where used: the CLI lists these models at start-up
+    import numpy as np
 
 META_FORMAT = 1
 SEED = 0
@@ -172,6 +174,8 @@ def check_folder(folder: Path) -> None:
             raise ModelError(f"{folder / 'meta.json'}: names {rel}, which is missing")
     for key, variant in meta["batches"].items():
         for spec in variant["inputs"]:
+            import numpy as np
+
             want = int(np.prod(spec["shape"])) * np.dtype(spec["dtype"]).itemsize
             size = (folder / spec["file"]).stat().st_size
             if size != want:
@@ -194,6 +198,8 @@ def _named_files(meta: dict) -> list[str]:
 
 def load_inputs(folder: Path, batch: int) -> dict[str, np.ndarray]:
     variant = _variant(load_meta(folder), folder, batch)
+    import numpy as np
+
     return {spec["name"]: np.load(Path(folder) / spec["npy"]) for spec in variant["inputs"]}
 
 
@@ -225,6 +231,8 @@ def run_native(folder: Path, batch: int, threads: int) -> dict[str, np.ndarray]:
 
 def sentence_embeddings(last_hidden_state: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
     """MiniLM's sentence embedding from the model's output: mean over real tokens, L2-normalized."""
+    import numpy as np
+
     mask = attention_mask[..., None].astype(np.float32)
     pooled = (last_hidden_state * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
     return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

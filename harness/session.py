@@ -35,13 +35,20 @@ SUITE_PHASE = "suite"
 
 class Session:
     def __init__(self, db: Path | str, run_id: str | None = None, progress: bool = True,
-                 command: str | None = None) -> None:
+                 command: str | None = None, engines: list[Engine] | None = None) -> None:
         self.store = ResultsStore(db)
         self.db = Path(db)
         self.console = Console(stderr=True)
         self.show_progress = progress
         self.started = runinfo.now()
         self.engines: dict[str, dict] = {}
+        with self.store.holding():  # one open of the file for all of the start
+            self._start(run_id, command)
+            if engines:
+                self.add_engines(engines)
+        self.status = "running"
+
+    def _start(self, run_id: str | None, command: str | None) -> None:
         existing = self.store.run(run_id) if run_id else None
         if existing is not None:
             # Joining a run (several commands of one nightly): its start stays, its engines grow.
@@ -54,7 +61,6 @@ class Session:
             meta = runinfo.run_metadata(self.run_id, self.started,
                                         command or shlex.join(["wasm-harness", *sys.argv[1:]]))
             self.store.start_run(meta)
-        self.status = "running"
 
     # --- engines and rows -----------------------------------------------------------------
     def add_engines(self, engines: list[Engine]) -> None:

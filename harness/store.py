@@ -110,33 +110,64 @@ class ResultsStore:
         self._closed = False
         self._memory = duckdb.connect() if str(path) == ":memory:" else None
         self._staging: duckdb.DuckDBPyConnection | None = None
+        self._held: duckdb.DuckDBPyConnection | None = None
         self._staging_path = self.path.with_name(
             f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.staging")
         if self._memory is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only and self._memory is None:
-            return
-        with self._main() as con:
-            con.execute(_create("results", COLUMNS))
-            for column, kind in COLUMNS.items():  # files written before a column existed gain it
-                con.execute(f"ALTER TABLE results ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
-            con.execute(_create("runs", RUN_COLUMNS))
-            for column, kind in RUN_COLUMNS.items():
-                if "PRIMARY" not in kind:
-                    con.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
+        self._ready = read_only and self._memory is None  # tables are made at the first open
+        if self._memory is not None:
+            self._prepare(self._memory)
+
+    def _prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Tables (and columns added since a file was written), and rows orphaned by a SIGKILL."""
+        self._ready = True
+        con.execute(_create("results", COLUMNS))
+        for column, kind in COLUMNS.items():  # files written before a column existed gain it
+            con.execute(f"ALTER TABLE results ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
+        con.execute(_create("runs", RUN_COLUMNS))
+        for column, kind in RUN_COLUMNS.items():
+            if "PRIMARY" not in kind:
+                con.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {_q(column)} {kind}")
+        if self._memory is None:
             self._recover_orphans(con)
 
     # --- the main file, held only for one operation -----------------------------------
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the main file open across several operations (each open costs ~10 ms); others
+        wait meanwhile, so hold it only for work that takes moments (rendering a report)."""
+        if self._memory is not None or self._held is not None:
+            yield
+            return
+        self._held = self._open(read_only=self.read_only)
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            held.close()
+
     @contextlib.contextmanager
     def _main(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._memory is not None:
             yield self._memory
             return
-        con = _connect_waiting(self.path, read_only=read_only or self.read_only)
+        if self._held is not None:
+            yield self._held
+            return
+        con = self._open(read_only=read_only or self.read_only)
         try:
             yield con
         finally:
             con.close()
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if self._ready:
+            return _connect_waiting(self.path, read_only=read_only)
+        # The first open of this store writes: it makes the tables (a new file has none to read).
+        con = _connect_waiting(self.path, read_only=False)
+        self._prepare(con)
+        return con
 
     def _recover_orphans(self, con: duckdb.DuckDBPyConnection) -> None:
         """Rows staged by processes that died (SIGKILL) move into the main file."""

@@ -197,21 +197,23 @@ def run_command(suite: Suite, args: argparse.Namespace) -> int:
     except BadInputError as e:
         print(f"wasm-harness: error: {terminal(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    session = Session(args.db, run_id=args.run_id, progress=not args.no_progress and not args.json)
+    session = Session(args.db, run_id=args.run_id, progress=not args.no_progress and not args.json,
+                      engines=engines)
     try:
         with session:
-            session.add_engines(engines)
             with timed() as elapsed:
                 parameters = suite.run(session, engines, selection, args)
             parameters["engines"] = [e.name for e in engines]
             parameters["bad_input"] = [*missing, *selection.problems, *parameters.get("bad_input", [])]
             parameters["notes"] = [*notes, *parameters.get("notes", [])]
             session.record_suite(suite.name, elapsed(), parameters)
-        view = report_view(session.store, session.run_id, suite.name, args.db, args.out, args.json)
-        assert view is not None  # the suite's row was just written
-        rendered = suite.render(view)
+        with session.store.holding():  # one open of the file for every query of the report
+            view = report_view(session.store, session.run_id, suite.name, args.db, args.out, args.json)
+            assert view is not None  # the suite's row was just written
+            rendered = suite.render(view)
+            code = suite.exit_code(view, args)
         print_rendered(rendered, view.parameters)
-        return suite.exit_code(view, args)
+        return code
     finally:
         session.close()
 

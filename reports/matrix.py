@@ -9,8 +9,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from reports import claims, escape
 
 ANSWERS = ("supported", "unsupported", "flag", "n/a", "error")
@@ -134,6 +132,8 @@ def write_all(matrix: Matrix, out: Path, run_id: str, when: str) -> list[Path]:
         md += ["## Absence checks (Wasmtime with the feature switched off)", "",
                escape.table([[f, a.answer] for f, a in matrix.absence.items()], ["feature", "answer"],
                             "github"), ""]
+    from jinja2 import Environment, FileSystemLoader, select_autoescape  # only the HTML file needs it
+
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     html = env.get_template("matrix.html").render(
         run_id=run_id, when=when, engines=matrix.engines, features=matrix.features, versions=matrix.versions,

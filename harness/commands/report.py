@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from harness.store import ResultsStore
-from harness.suite import EXIT_BAD_INPUT, db_option, print_rendered, report_view
+from harness.suite import EXIT_BAD_INPUT, Rendered, db_option, print_rendered, report_view
 from harness.suites import all_suites
 
 NAME = "report"
@@ -42,20 +42,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"wasm-harness: error: {args.db}: no run {args.run!r} (see wasm-harness runs)",
                   file=sys.stderr)
             return EXIT_BAD_INPUT
-        found = [(suite, view) for suite in all_suites()
-                 if (view := report_view(store, run_id, suite.name, args.db, args.out, args.json))]
-        if not found:
-            print(f"wasm-harness: error: run {run_id} has no suite results (it was interrupted before a "
-                  "suite finished, or made by an older version)", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        rendered = [(suite, view, suite.render(view)) for suite, view in found]
-        if args.json and len(rendered) > 1:
-            for _, view, r in rendered:
-                print_rendered(r.__class__("", r.errors, r.files), view.parameters)
-            print(json.dumps({suite.name: json.loads(r.stdout) for suite, _, r in rendered}, indent=2))
-        else:
-            for _, view, r in rendered:
-                print_rendered(r, view.parameters)
-        return 0
+        with store.holding():
+            return _render(store, run_id, args)
     finally:
         store.close()
+
+
+def _render(store: ResultsStore, run_id: str, args: argparse.Namespace) -> int:
+    found = [(suite, view) for suite in all_suites()
+             if (view := report_view(store, run_id, suite.name, args.db, args.out, args.json))]
+    if not found:
+        print(f"wasm-harness: error: run {run_id} has no suite results (it was interrupted before a "
+              "suite finished, or made by an older version)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    rendered = [(suite, view, suite.render(view)) for suite, view in found]
+    if args.json and len(rendered) > 1:
+        for _, view, r in rendered:
+            print_rendered(Rendered("", r.errors, r.files), view.parameters)
+        print(json.dumps({suite.name: json.loads(r.stdout) for suite, _, r in rendered}, indent=2))
+    else:
+        for _, view, r in rendered:
+            print_rendered(r, view.parameters)
+    return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
 from tabulate import tabulate
 
 from harness.runinfo import effective_status
@@ -29,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"wasm-harness: error: {args.db}: no results database", file=sys.stderr)
         return EXIT_BAD_INPUT
     store = ResultsStore(args.db)
+    import pandas as pd  # here: the other commands start without it
+
     runs = store.runs()
     store.close()
     runs["status"] = [effective_status(s, h, None if pd.isna(p) else int(p))

@@ -8,8 +8,6 @@ import json
 
 from engines.base import Engine
 from engines.registry import make
-from harness import workloads
-from harness.bench_runner import PROFILES, BenchRunner, Outcome, Unit
 from harness.session import SUITE_PHASE, Session
 from harness.store import NATIVE
 from harness.suite import (
@@ -25,7 +23,6 @@ from harness.suite import (
     positive_int,
     positive_seconds,
 )
-from reports import bench as bench_report
 
 
 class BenchSuite(Suite):
@@ -58,7 +55,7 @@ does not build)."""
                        help="only these workloads (repeat or comma-separate; see suites/bench/bench.toml)")
         p.add_argument("--variant", action="append", choices=("scalar", "simd", "relaxed"),
                        help="only these wasm builds (repeatable; default: all)")
-        p.add_argument("--profile", choices=tuple(PROFILES), default="default",
+        p.add_argument("--profile", choices=("quick", "default", "long"), default="default",
                        help="sizes and sampling plan (default: %(default)s)")
         p.add_argument("--quick", action="store_const", const="quick", dest="profile", help="--profile quick")
         p.add_argument("--processes", type=positive_int, metavar="N",
@@ -86,6 +83,8 @@ does not build)."""
         return engines
 
     def select(self, args: argparse.Namespace) -> Selection:
+        from harness import workloads  # the workloads and runner load when bench runs
+
         try:
             manifest = workloads.load_manifest()
             wanted = {n.strip() for v in args.kernel or [] for n in v.split(",") if n.strip()}
@@ -100,6 +99,8 @@ does not build)."""
 
     def run(self, session: Session, engines: list[Engine], selection: Selection,
             args: argparse.Namespace) -> dict:
+        from harness.bench_runner import PROFILES, BenchRunner, Outcome, Unit
+
         overrides = {"processes": args.processes, "samples": args.samples, "warmups": args.warmups,
                      "min_sample_s": args.min_sample}
         profile = dataclasses.replace(PROFILES[args.profile],
@@ -119,10 +120,14 @@ does not build)."""
     def _rows(self, view: ReportView) -> list[dict]:
         import pandas  # noqa: F401  (DuckDB's .df() needs it)
 
+        from reports import bench as bench_report  # scipy: only when a report is made
+
         frame = view.store.frame(view.run_id)
         return bench_report.summarize(frame[(frame["suite"] == self.name) & (frame["phase"] != SUITE_PHASE)])
 
     def render(self, view: ReportView) -> Rendered:
+        from reports import bench as bench_report
+
         rows = self._rows(view)
         profile = view.parameters.get("profile", {})
         files = []

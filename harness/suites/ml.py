@@ -24,12 +24,10 @@ import base64
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from engines.base import Engine
-from harness import ml_files, ml_models, ml_units
-from harness.ml_user_model import ModelError, user_model
+from harness import ml_files, ml_models
 from harness.session import Session
 from harness.suite import (
     EXIT_BAD_INPUT,
@@ -43,7 +41,9 @@ from harness.suite import (
     positive_int,
 )
 from harness.worker import WorkerError, WorkerProcess
-from reports import ml as ml_report
+
+if TYPE_CHECKING:  # numpy and the model code load when a run or report needs them
+    import numpy as np
 
 RUNTIMES = ("ort", "tfjs", "transformers")
 NATIVE_RUNTIME = "onnxruntime"
@@ -166,6 +166,8 @@ a model file that does not load)."""
         return engines
 
     def select(self, args: argparse.Namespace) -> Selection:
+        from harness import ml_units
+
         profile = PROFILES[args.profile]
         names = _names(args.model) or list(profile.models)
         runtimes = _names(args.runtime) or list(RUNTIMES)
@@ -211,6 +213,8 @@ a model file that does not load)."""
 
     def _run_unit(self, engine: Engine, unit: Unit, profile: Profile, samples: int) -> dict:
         """The runtime's measurement, or {"verdict": ..., "message": ...} when there is none."""
+        from harness import ml_units
+
         meta = json.loads((unit.folder / "meta.json").read_text())
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
@@ -246,6 +250,8 @@ a model file that does not load)."""
             return {"verdict": "error", "message": f"unreadable reply: {e}"}
 
     def render(self, view: ReportView) -> Rendered:
+        from reports import ml as ml_report
+
         frame = view.store.frame(view.run_id)
         rows = ml_report.summarize(frame[frame["suite"] == self.name])
         files: list[Path] = []
@@ -270,6 +276,8 @@ a model file that does not load)."""
 
 
 def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray]) -> list[dict]:
+    from harness import ml_units
+
     base = {"case": unit.case, "kind": unit.variant.kind, "file": str(unit.folder.name)}
     if "verdict" in result:  # no measurement: unsupported, error, crash, timeout
         return [make(**base, phase="check", metric="check", verdict=result["verdict"],
@@ -298,6 +306,8 @@ def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray]) -> l
 
 
 def _outputs(result: dict) -> dict[str, np.ndarray]:
+    import numpy as np
+
     out = {}
     for o in result.get("outputs", []):
         data = np.frombuffer(base64.b64decode(o["data_b64"]), dtype=np.dtype(o["dtype"]))
@@ -311,6 +321,8 @@ def _model_folder(name: str, args: argparse.Namespace) -> Path:
             return ml_models.model_folder(name)
         except ml_models.ModelError as e:
             raise BadInputError(str(e)) from None
+    from harness.ml_user_model import ModelError, user_model
+
     path = Path(name)
     if path.suffix == ".onnx":
         try:
