@@ -67,6 +67,8 @@ class ReportView:
     db: Path
     out: Path | None = None       # where files go, when they are asked for
     as_json: bool = False
+    # What render and exit_code both need (bench's bootstrap summaries), computed once.
+    memo: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -131,23 +133,34 @@ def add_common_arguments(suite: Suite, parser: argparse.ArgumentParser) -> None:
 
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1 (so `--jobs 0` is an error, not a hang)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
-    return value
+    return _whole_number(text, 1, "is not at least 1")
 
 
 def non_negative_int(text: str) -> int:
+    return _whole_number(text, 0, "is negative")
+
+
+def _whole_number(text: str, minimum: int, too_small: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{text} {too_small}")
     return value
+
+
+def comma_list(values: list[str] | None) -> list[str]:
+    """Names from options that may repeat and comma-separate (`--kernel a,b --kernel c`)."""
+    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+
+
+def with_baseline(engines: list[Engine]) -> list[Engine]:
+    """The configurations plus the native baseline (engines.toml's `native`) unless one is there."""
+    from engines.registry import make
+    from harness.store import NATIVE
+
+    return engines if any(not e.runs_wasm for e in engines) else [*engines, make(NATIVE)]
 
 
 def positive_seconds(text: str) -> float:
@@ -172,7 +185,7 @@ def select_engines(suite: Suite, names: list[str] | None) -> tuple[list[Engine],
     A configuration the suite cannot use is left out with a note, except a
     baseline (no wasm) that only `all` brought in: no suite but bench wants it.
     """
-    named = {n for entry in names or [] for n in entry.split(",")} - {"all"}
+    named = set(comma_list(names)) - {"all"}
     usable, missing, notes = [], [], []
     for engine in resolve(names):
         problem = suite.engine_problem(engine)

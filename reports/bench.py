@@ -155,7 +155,7 @@ def tables(rows: list[dict], fmt: str = "simple") -> str:
     failures = [r for r in rows if r["phase"] == "run"]
     if failures:
         parts.append(_heading("Not measured", fmt) + escape.table(
-            [[r["engine"], r["kernel"], r["variant"], _status(r), _short(r.get("message") or "")]
+            [[r["engine"], r["kernel"], r["variant"], _status(r), escape.shorten(r.get("message") or "")]
              for r in failures], ["engine", "kernel", "variant", "status", "why"], fmt))
     return "\n\n".join(parts)
 
@@ -249,7 +249,3 @@ def _duration(value: float, low: float | None = None, high: float | None = None)
         text += f" ({low / scale:.3g}-{high / scale:.3g})"
     return text
 
-
-def _short(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -20,6 +20,12 @@ def terminal(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
+def shorten(text: str, limit: int = 90) -> str:
+    """One line of at most `limit` characters: a message in a table cell."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def markdown_cell(value: object) -> object:
     """A table cell for GitHub Markdown: no raw HTML, no `|` that would split the cell."""
     if not isinstance(value, str):

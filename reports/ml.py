@@ -93,7 +93,7 @@ def table(rows: list[dict], fmt: str = "simple") -> str:
                       _ms(r) if r.get("p50_s") is not None else "",
                       _ratio(r), accuracy,
                       f"{r['max_abs_diff']:.1e}" if r.get("max_abs_diff") is not None else "",
-                      _short(r.get("reason", ""))])
+                      escape.shorten(r.get("reason", ""), 60)])
     return escape.table(lines, ["model", "batch", "engine", "runtime", "threads", "verdict",
                                 "p50 ms (95% CI)", "x native", "accuracy", "max diff", "why"], fmt,
                         disable_numparse=True)
@@ -168,11 +168,6 @@ def _ratio(r: dict) -> str:
         return ""
     low, high = r.get("ratio_to_native_ci_low"), r.get("ratio_to_native_ci_high")
     return f"{r['ratio_to_native']:.2f}" + (f" ({low:.2f}-{high:.2f})" if low is not None else "")
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _json(text: object) -> dict:

@@ -70,13 +70,16 @@ def run_in_background(tmp_path: Path, engine: str) -> tuple[subprocess.Popen, Pa
     return proc, db
 
 
-def test_sigterm_keeps_finished_rows_and_marks_the_run_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_keeps_finished_rows_and_marks_the_run_interrupted(tmp_path: Path, signum: int,
+                                                                    code: int) -> None:
+    """Ctrl-C and SIGTERM (timeout, CI runners, systemd) end a run the same way."""
     require_engine("node")
     proc, db = run_in_background(tmp_path, "node")
     time.sleep(6)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    assert proc.returncode == code, err
     con = duckdb.connect(str(db))
     files = {r[0] for r in con.execute("SELECT file FROM results WHERE verdict IS NOT NULL").fetchall()}
     assert files == {"a_quick.wast"}

@@ -7,7 +7,6 @@ import dataclasses
 import json
 
 from engines.base import Engine
-from engines.registry import make
 from harness.session import SUITE_PHASE, Session
 from harness.store import NATIVE
 from harness.suite import (
@@ -19,9 +18,11 @@ from harness.suite import (
     ReportView,
     Selection,
     Suite,
+    comma_list,
     non_negative_int,
     positive_int,
     positive_seconds,
+    with_baseline,
 )
 
 
@@ -77,17 +78,16 @@ does not build)."""
 
     def prepare_engines(self, engines: list[Engine], args: argparse.Namespace) -> list[Engine]:
         # The native build is the baseline of every ratio: it runs unless --no-native.
-        engines = [e for e in engines if e.runs_wasm or not args.no_native]
-        if not args.no_native and not any(not e.runs_wasm for e in engines):
-            engines.append(make(NATIVE))
-        return engines
+        if args.no_native:
+            return [e for e in engines if e.runs_wasm]
+        return with_baseline(engines)
 
     def select(self, args: argparse.Namespace) -> Selection:
         from harness import workloads  # the workloads and runner load when bench runs
 
         try:
             manifest = workloads.load_manifest()
-            wanted = {n.strip() for v in args.kernel or [] for n in v.split(",") if n.strip()}
+            wanted = set(comma_list(args.kernel))
             unknown = sorted(wanted - set(manifest))
             if unknown:
                 raise BadInputError(f"unknown kernel {', '.join(unknown)}; known: {', '.join(manifest)}")
@@ -118,6 +118,11 @@ does not build)."""
         return {"profile": dataclasses.asdict(profile)}
 
     def _rows(self, view: ReportView) -> list[dict]:
+        if "rows" not in view.memo:
+            view.memo["rows"] = self._summarize(view)
+        return view.memo["rows"]
+
+    def _summarize(self, view: ReportView) -> list[dict]:
         import pandas  # noqa: F401  (DuckDB's .df() needs it)
 
         from reports import bench as bench_report  # scipy: only when a report is made

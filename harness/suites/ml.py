@@ -38,7 +38,9 @@ from harness.suite import (
     ReportView,
     Selection,
     Suite,
+    comma_list,
     positive_int,
+    with_baseline,
 )
 from harness.worker import WorkerError, WorkerProcess
 
@@ -158,28 +160,23 @@ a model file that does not load)."""
                 "(WASI-NN and wasm kernels come later)")
 
     def prepare_engines(self, engines: list[Engine], args: argparse.Namespace) -> list[Engine]:
-        from engines.registry import make
-        from harness.store import NATIVE
-
-        if not any(not e.runs_wasm for e in engines):
-            engines = [*engines, make(NATIVE)]
-        return engines
+        return with_baseline(engines)  # native onnxruntime: the reference of every answer
 
     def select(self, args: argparse.Namespace) -> Selection:
         from harness import ml_units
 
         profile = PROFILES[args.profile]
-        names = _names(args.model) or list(profile.models)
-        runtimes = _names(args.runtime) or list(RUNTIMES)
+        names = comma_list(args.model) or list(profile.models)
+        runtimes = comma_list(args.runtime) or list(RUNTIMES)
         unknown = [r for r in runtimes if r not in RUNTIMES]
         if unknown:
             raise BadInputError(f"unknown runtime {unknown[0]!r}; known: {', '.join(RUNTIMES)}")
-        backends = set(_names(args.backend))
-        threads = {int(t) for t in _names(args.threads)}
+        backends = set(comma_list(args.backend))
+        threads = {int(t) for t in comma_list(args.threads)}
         units: list[Unit] = []
         for name in names:
             folder = _model_folder(name, args)
-            meta = json.loads((folder / "meta.json").read_text())
+            meta = ml_models.load_meta(folder)
             batches = [b for b in ml_units.batches(meta) if profile.batches is None or b in profile.batches
                        or name not in ml_models.MODELS]
             for batch in batches:
@@ -215,7 +212,7 @@ a model file that does not load)."""
         """The runtime's measurement, or {"verdict": ..., "message": ...} when there is none."""
         from harness import ml_units
 
-        meta = json.loads((unit.folder / "meta.json").read_text())
+        meta = ml_models.load_meta(unit.folder)
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
                     samples=samples, min_sample_s=profile.min_sample_s)
@@ -282,7 +279,7 @@ def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray]) -> l
     if "verdict" in result:  # no measurement: unsupported, error, crash, timeout
         return [make(**base, phase="check", metric="check", verdict=result["verdict"],
                      message=result["message"])]
-    meta = json.loads((unit.folder / "meta.json").read_text())
+    meta = ml_models.load_meta(unit.folder)
     accuracy = ml_units.judge(meta, unit.folder, unit.batch, unit.variant.runtime, _outputs(result),
                               reference)
     verdict = "pass" if accuracy["ok"] else "fail"
@@ -330,7 +327,3 @@ def _model_folder(name: str, args: argparse.Namespace) -> Path:
         except ModelError as e:
             raise BadInputError(str(e)) from None
     raise BadInputError(f"unknown model {name!r}; known: {', '.join(ml_models.MODELS)}, or a path to a .onnx")
-
-
-def _names(values: list[str] | None) -> list[str]:
-    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]

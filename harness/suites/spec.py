@@ -58,9 +58,6 @@ class SpecSuite(Suite):
         p.add_argument("--cache", type=Path, default=None, metavar="DIR",
                        help=f"conversion cache (default {default_cache_root()})")
 
-    def engine_problem(self, engine: Engine) -> str | None:
-        return None if engine.runs_wasm else "it runs no WebAssembly"
-
     def select(self, args: argparse.Namespace) -> Selection:
         files, root, problems = collect_files(args)
         if not files and not problems:
