@@ -9,6 +9,7 @@ bench path does not pay for onnxruntime's import.
 from __future__ import annotations
 
 import base64
+import math
 import resource
 import time
 from pathlib import Path
@@ -19,8 +20,10 @@ import onnxruntime as ort
 DTYPES = {"float32": np.float32, "int64": np.int64, "int32": np.int32}
 
 
+clock = time.perf_counter
+
+
 def run(cmd: dict) -> dict:
-    clock = time.perf_counter
     t0 = clock()
     model_bytes = Path(cmd["model"]).read_bytes()
     feeds = {i["name"]: np.frombuffer(Path(i["file"]).read_bytes(), dtype=DTYPES[i["dtype"]])
@@ -36,20 +39,7 @@ def run(cmd: dict) -> dict:
     t0 = clock()
     outputs = session.run(None, feeds)
     first_s = clock() - t0
-    min_sample = float(cmd.get("min_sample_s", 0.0))
-    reps = 1
-    samples: list[float] = []
-    for n in range(int(cmd.get("warmups", 1)) + int(cmd.get("samples", 5))):
-        t0 = clock()
-        for _ in range(reps):
-            session.run(None, feeds)
-        elapsed = clock() - t0
-        if n == 0 and elapsed < min_sample:
-            # A short inference is repeated per sample, so the timer's step stays small beside it.
-            reps = max(1, int(min_sample / max(elapsed, 1e-9)) + 1)
-            continue
-        if n >= int(cmd.get("warmups", 1)):
-            samples.append(elapsed / reps)
+    samples, reps = _samples(lambda: session.run(None, feeds), first_s, cmd)
     names = [o.name for o in session.get_outputs()]
     return {
         "phases": {"read_s": read_s, "compile_s": compile_s, "first_s": first_s},
@@ -62,3 +52,30 @@ def run(cmd: dict) -> dict:
         "memory": {"kind": "rss", "bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024},
         "versions": {"runtime": f"onnxruntime {ort.__version__}"}, "notes": [],
     }
+
+
+# suites/ml/js/common.mjs's `measure`, after the first inference: the same warm-ups, calibration,
+# time budget and minimum number of samples, so native and JS figures mean the same thing.
+MIN_SAMPLES = 3
+MAX_REPS = 1_000_000
+
+
+def _samples(infer, first_s: float, cmd: dict) -> tuple[list[float], int]:
+    deadline = clock() + float(cmd.get("budget_s") or math.inf)
+    fastest = first_s
+    for _ in range(int(cmd.get("warmups", 1))):
+        if clock() >= deadline:
+            break
+        t0 = clock()
+        infer()
+        fastest = min(fastest, clock() - t0)
+    min_sample = float(cmd.get("min_sample_s", 0.0))
+    reps = 1 if fastest >= min_sample else min(MAX_REPS, math.ceil(min_sample / max(fastest, 1e-7)))
+    wanted = int(cmd.get("samples", 5))
+    samples: list[float] = []
+    while len(samples) < wanted and (len(samples) < min(wanted, MIN_SAMPLES) or clock() < deadline):
+        t0 = clock()
+        for _ in range(reps):
+            infer()
+        samples.append((clock() - t0) / reps)
+    return samples, reps

@@ -50,7 +50,10 @@ def runtime_args(folder: Path, meta: dict, runtime: str, batch: int) -> dict:
         model_dir = folder / info["dir"]
         return {"model": str(model_dir), "model_id": model_dir.name, "quantized": info["dtype"] == "q8",
                 "dtype": info["dtype"], "texts": meta["sentences"][:batch], "pooling": info["pooling"],
-                "normalize": info["normalize"]}
+                "normalize": info["normalize"],
+                # The pipeline pads to the batch's longest sentence (about 12 tokens here); padding
+                # to the ONNX inputs' length makes it the same work as onnxruntime's rows.
+                "seq_len": int(variant["inputs"][0]["shape"][1])}
     raise ValueError(f"unknown runtime {runtime!r}")
 
 

@@ -86,15 +86,23 @@ class Profile:
     name: str
     models: tuple[str, ...]
     batches: tuple[int, ...] | None   # None: every batch a model has
+    kinds: tuple[str, ...] | None     # None: every runtime:backend:threads; else only these
     warmups: int
     samples: int
     min_sample_s: float
+    budget_s: float | None            # per unit, after the first inference (common.mjs `measure`)
 
 
 PROFILES = {
-    "quick": Profile("quick", ("digits-cnn", "minilm-fp32"), (1,), warmups=1, samples=3, min_sample_s=0.005),
-    "default": Profile("default", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet"), None,
-                       warmups=2, samples=10, min_sample_s=0.01),
+    # CI's check: the digits CNN on onnxruntime-web's wasm and TF.js's SIMD wasm, every host.
+    "quick": Profile("quick", ("digits-cnn",), (1,), ("ort:wasm:1", "tfjs:wasm-simd:1", "onnxruntime:cpu:1"),
+                     warmups=1, samples=3, min_sample_s=0.005, budget_s=1.0),
+    # The nightly's: every model, batch and backend; slow backends (software GPUs) get fewer samples.
+    "default": Profile("default", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet"), None, None,
+                       warmups=2, samples=10, min_sample_s=0.01, budget_s=4.0),
+    # Every sample asked for, however long it takes.
+    "full": Profile("full", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet"), None, None,
+                    warmups=3, samples=20, min_sample_s=0.01, budget_s=None),
 }
 
 
@@ -121,7 +129,7 @@ and transformers.js on every JS host and browser, and through native onnxruntime
 baseline. Every answer is checked against native onnxruntime before its times count."""
     epilog = """\
 examples:
-  wasm-harness ml --quick                              two models, batch 1, every host
+  wasm-harness ml --quick                              the digits CNN on ORT-web and TF.js wasm, every host
   wasm-harness ml --engine node,chromium --runtime ort --threads 1,2
   wasm-harness ml --model my.onnx --shape input_ids=1x128 --engine chromium
   wasm-harness ml --json | jq '.[] | select(.runtime == "ort")'
@@ -173,6 +181,7 @@ a model file that does not load)."""
             raise BadInputError(f"unknown runtime {unknown[0]!r}; known: {', '.join(RUNTIMES)}")
         backends = set(comma_list(args.backend))
         threads = {int(t) for t in comma_list(args.threads)}
+        chosen = bool(args.runtime or backends or threads)  # the profile's kinds yield to a choice
         units: list[Unit] = []
         for name in names:
             folder = _model_folder(name, args)
@@ -184,6 +193,8 @@ a model file that does not load)."""
                     if backends and variant.backend not in backends and variant.runtime != NATIVE_RUNTIME:
                         continue
                     if threads and variant.threads not in threads:
+                        continue
+                    if profile.kinds is not None and not chosen and variant.kind not in profile.kinds:
                         continue
                     if not ml_units.runs_on(meta, variant.runtime):
                         continue
@@ -215,7 +226,7 @@ a model file that does not load)."""
         meta = ml_models.load_meta(unit.folder)
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
-                    samples=samples, min_sample_s=profile.min_sample_s)
+                    samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s)
         if unit.variant.runtime == NATIVE_RUNTIME:
             command = {"i": 0, "do": "ml", **args}
         else:

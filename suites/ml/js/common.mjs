@@ -85,12 +85,18 @@ export class Memory {
 // The timing protocol shared by every runtime: one first inference (timed alone), `warmups`
 // untimed ones, then `samples` samples. A sample runs the inference `reps` times and records
 // the mean: `reps` is 1 unless one inference (the fastest of the first and the warm-ups) is
-// shorter than `min_sample_s`, and then enough to last that long. `infer` returns its outputs.
+// shorter than `min_sample_s`, and then enough to last that long. `budget_s` (if given) caps the
+// time after the first inference: warm-ups stop at it, and samples stop at it once there are
+// MIN_SAMPLES, so a slow backend (a software GPU) gives fewer samples instead of holding the run.
+// engines/native_ml.py follows the same protocol. `infer` returns its outputs.
+export const MIN_SAMPLES = 3;
+
 export async function measure(infer, args, memory) {
   const [firstOutputs, firstS] = await timed(infer);
   memory.sample();
+  const deadline = seconds() + (args.budget_s ?? Infinity);
   let fastest = firstS;
-  for (let n = 0; n < (args.warmups ?? 0); n++) {
+  for (let n = 0; n < (args.warmups ?? 0) && seconds() < deadline; n++) {
     const [, took] = await timed(infer);
     memory.sample();
     fastest = Math.min(fastest, took);
@@ -99,7 +105,8 @@ export async function measure(infer, args, memory) {
   const MAX_REPS = 1e6;
   const reps = fastest >= minSample ? 1 : Math.min(MAX_REPS, Math.ceil(minSample / Math.max(fastest, 1e-7)));
   const samples = [];
-  for (let n = 0; n < (args.samples ?? 1); n++) {
+  const wanted = args.samples ?? 1;
+  while (samples.length < wanted && (samples.length < Math.min(wanted, MIN_SAMPLES) || seconds() < deadline)) {
     const start = seconds();
     for (let r = 0; r < reps; r++) await infer();
     samples.push((seconds() - start) / reps);

@@ -99,6 +99,16 @@ export async function run(host, args) {
   }
   const [extractor, compileS] = await timed(() => T.pipeline("feature-extraction", modelId, options));
   initialised = { threads };
+  if (args.seq_len) {
+    // The pipeline tokenizes with {padding: true} (to the longest text). Padding to seq_len
+    // instead gives the model the same inputs as the suite's onnxruntime runs; mean pooling
+    // skips padding, so the embeddings do not change.
+    const tokenize = extractor.tokenizer;
+    extractor.tokenizer = (texts, options_) => tokenize(texts, {
+      ...options_, padding: "max_length", truncation: true, max_length: args.seq_len,
+    });
+    notes.push(`texts padded to ${args.seq_len} tokens, as in the onnxruntime rows`);
+  }
   try {
     const texts = args.texts ?? [];
     const memory = new Memory();
