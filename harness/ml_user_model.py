@@ -54,13 +54,19 @@ def user_model(path: Path, shapes: list[str], inputs: list[str]) -> Path:
     try:
         (tmp / "inputs" / "b0").mkdir(parents=True)
         specs = []
+        feeds = {}
         for arg in session.get_inputs():
-            data = _input_data(arg, given_shapes, given_inputs, rng, path)
+            data = feeds[arg.name] = _input_data(arg, given_shapes, given_inputs, rng, path)
             file = f"inputs/b0/{arg.name}.bin"
             (tmp / file).write_bytes(np.ascontiguousarray(data).tobytes())
             np.save(tmp / f"inputs/b0/{arg.name}.npy", data)
             specs.append({"name": arg.name, "dtype": str(data.dtype), "shape": list(data.shape), "file": file,
                           "npy": f"inputs/b0/{arg.name}.npy"})
+        try:  # inputs the model refuses are the user's to fix, before any engine starts
+            session.run(None, feeds)
+        except Exception as e:  # onnxruntime raises its own exception types
+            reason = str(e).splitlines()[0]
+            raise ModelError(f"{path}: native onnxruntime refuses these inputs: {reason}") from None
         batch = int(specs[0]["shape"][0]) if specs and specs[0]["shape"] else 1
         for spec in specs:  # the suite names batch variants by their batch size
             spec["file"] = spec["file"].replace("b0", f"b{batch}")

@@ -21,9 +21,9 @@ KEYS = {"engine", "model", "runtime", "backend", "threads", "verdict"}
 TIMED_KEYS = {"p50_s", "p95_s", "ci_low_s", "ci_high_s", "max_abs_diff"}
 
 
-def ml(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def ml(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "harness.cli", "ml", *args], capture_output=True, text=True,
-                          cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=900)
+                          cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})), timeout=900)
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +117,39 @@ def test_your_own_model(tmp_path: Path) -> None:
     assert all(r["model"] == "mlp" and r["batch"] == 2 for r in rows)
 
 
+def test_a_corrupt_model_file_is_an_error_row_and_the_run_goes_on(tmp_path: Path) -> None:
+    require_engine("node")
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}  # the corruption stays in this test's cache
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    bad = write_onnx_mlp(tmp_path / "a")[0].rename(tmp_path / "a" / "bad.onnx")
+    good = write_onnx_mlp(tmp_path / "b")[0]
+    common = ("--shape", "x=2x4", "--engine", "node", "--runtime", "ort", "--backend", "wasm", "--threads",
+              "1", "--samples", "3", "--json", "--db", str(tmp_path / "r.duckdb"))
+    assert ml("--model", str(bad), *common, cwd=tmp_path, env=cache).returncode == 0
+    (cached,) = (tmp_path / "cache" / "wasm-harness" / "ml-user").glob("bad-*/model.onnx")
+    cached.write_bytes(b"\x00" * 64)  # the cached copy goes bad after it was built
+    proc = ml("--model", f"{bad},{good}", *common, cwd=tmp_path, env=cache)
+    assert proc.returncode == 1, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert {(r["model"], r["engine"], r["verdict"]) for r in rows} == {
+        ("bad", "native", "error"), ("bad", "node", "error"), ("mlp", "native", "pass"),
+        ("mlp", "node", "pass")}
+    reason = next(r["reason"] for r in rows if r["model"] == "bad" and r["engine"] == "node")
+    assert reason.startswith("model bad: native onnxruntime cannot run ") and str(cached) in reason
+
+
 def test_bad_models_are_one_line_errors(tmp_path: Path) -> None:
     model, _, _ = write_onnx_mlp(tmp_path)
     proc = ml("--model", str(model), "--engine", "node", cwd=tmp_path)    # x has a dynamic batch
     assert proc.returncode == 2 and "--shape x=Nx4" in proc.stderr, proc.stderr
+    proc = ml("--model", str(model), "--shape", "x=2x5", "--engine", "node", cwd=tmp_path)  # x is Nx4
+    assert proc.returncode == 2, proc.stderr
+    assert "mlp.onnx: native onnxruntime refuses these inputs" in proc.stderr, proc.stderr
+    wrong = tmp_path / "wrong.npy"
+    np.save(wrong, np.zeros((3, 7), np.float32))
+    proc = ml("--model", str(model), "--input", f"x={wrong}", "--engine", "node", cwd=tmp_path)
+    assert proc.returncode == 2 and "refuses these inputs" in proc.stderr, proc.stderr
     junk = tmp_path / "junk.onnx"
     junk.write_bytes(b"not a model")
     proc = ml("--model", str(junk), "--engine", "node", cwd=tmp_path)

@@ -205,16 +205,21 @@ a model file that does not load)."""
             args: argparse.Namespace) -> dict:
         profile: Profile = selection.context["profile"]
         samples = args.samples or profile.samples
-        references: dict[tuple[str, int], dict[str, np.ndarray]] = {}
+        # Native onnxruntime's outputs per model and batch, or why it could not give them.
+        references: dict[tuple[str, int], dict[str, np.ndarray] | str] = {}
         plan = [(e, u) for e in engines for u in selection.units
                 if (u.variant.runtime == NATIVE_RUNTIME) == (not e.runs_wasm)]
         with session.progress("ml", total=len(plan)) as advance:
             for engine, unit in plan:
                 key = (unit.model, unit.batch)
                 if key not in references:
-                    references[key] = ml_models.run_native(unit.folder, unit.batch, threads=1)
-                result = self._run_unit(engine, unit, profile, samples)
-                rows = _rows(session.rows(self.name, engine), unit, result, references[key])
+                    references[key] = _reference(unit)
+                reference = references[key]
+                if isinstance(reference, str):  # no reference: the model's units are errors, the run goes on
+                    result = {"verdict": "error", "message": reference}
+                else:
+                    result = self._run_unit(engine, unit, profile, samples)
+                rows = _rows(session.rows(self.name, engine), unit, result, reference)
                 session.add_rows(rows)
                 advance(f"{engine.name} {unit.case} {unit.variant.kind}")
         return {"profile": profile.name, "samples": samples}
@@ -283,7 +288,18 @@ a model file that does not load)."""
         return EXIT_UNEXPECTED if failed else EXIT_OK
 
 
-def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray]) -> list[dict]:
+def _reference(unit: Unit) -> dict[str, np.ndarray] | str:
+    """Native onnxruntime's answer for the unit's model and batch, or a one-line reason naming the
+    model and file when there is none (a missing or corrupt model file, inputs it refuses)."""
+    try:
+        return ml_models.run_native(unit.folder, unit.batch, threads=1)
+    except Exception as e:  # onnxruntime raises its own exception types; OSError for a missing file
+        model = ml_models.load_meta(unit.folder).get("model", "model.onnx")
+        reason = (str(e).splitlines() or [type(e).__name__])[0]
+        return f"model {unit.model}: native onnxruntime cannot run {unit.folder / model}: {reason}"
+
+
+def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray] | str) -> list[dict]:
     from harness import ml_units
 
     base = {"case": unit.case, "kind": unit.variant.kind, "file": str(unit.folder.name)}
