@@ -13,10 +13,10 @@ import pytest
 
 from engines.registry import configurations, make, resolve
 from harness.bench_runner import PROFILES, BenchRunner
+from harness.engine_required import require_engine
 from harness.session import Session
 from harness.store import NATIVE
 from harness.workloads import Workload, all_variants, build, load_manifest
-from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 WASM_TOOLS = Path(sys.executable).parent / "wasm-tools"

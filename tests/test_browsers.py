@@ -15,10 +15,10 @@ import pytest
 from test_corpus import CORPUS, problems
 
 from engines.browser_server import BrowserServer, _Handler
+from harness.engine_required import require_engine
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import SpecRunner
 from harness.worker import WorkerProcess
-from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ["chromium", "firefox"]

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.engine_required import require_engine
+from harness.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = """\

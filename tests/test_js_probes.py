@@ -17,8 +17,8 @@ import pytest
 from test_js_runner import NODE, NodeWorker
 
 from engines.registry import make
+from harness.engine_required import require_engine
 from harness.worker import WorkerProcess
-from tests.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBES_DIR = ROOT / "suites" / "features" / "js"

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.engine_required import require_engine
 from harness.ml_files import RUNTIMES, backends, runtime_files, runtime_module, runtime_root
 from harness.worker import WorkerProcess
-from tests.engine_required import require_engine
 from tests.tiny_models import (
     TEXTS,
     bert_reference,

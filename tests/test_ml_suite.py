@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from harness import ml_models, ml_units
-from tests.engine_required import require_engine
+from harness.engine_required import require_engine
 from tests.tiny_models import write_onnx_mlp
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from engines.registry import resolve
+from harness.engine_required import require_engine
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import SpecRunner
-from tests.engine_required import require_engine
 
 SCRIPT = """\
 (module $m

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.engine_required import require_engine
+from harness.engine_required import require_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = "20261205T000000-report"

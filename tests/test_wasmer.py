@@ -14,13 +14,13 @@ from test_corpus import CORPUS, problems, run_corpus
 
 from engines.registry import make, resolve
 from harness import spec_runner
+from harness.engine_required import in_ci, require_engine
 from harness.runinfo import new_run_id, now
 from harness.spec_runner import SpecRunner
 from harness.wast.convert import convert
 from harness.wast.judge import Verdict
 from harness.wast.plan import plan_script
 from harness.worker import WorkerProcess
-from tests.engine_required import in_ci, require_engine
 
 CONFIGURATIONS = ["wasmer-cranelift", "wasmer-singlepass", "wasmer-llvm"]
 HOST_REFS = "wasmer-python 1.1 cannot pass a host reference"

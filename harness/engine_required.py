@@ -1,5 +1,8 @@
 """One rule for every test that needs an engine: in CI a missing engine fails, elsewhere it skips.
 
+In the package (not tests/) because the pytest plugin (harness/pytest_plugin.py) applies it
+to every .wast item, wherever pytest runs.
+
 Set-up installs every engine, so in CI (CI=true) an unavailable one is a set-up
 bug and must fail loudly; on a developer's machine it is a skip that says why.
 """
