@@ -49,10 +49,13 @@ export function output(name, dtype, shape, data) {
 // inference and every sample (not inside the timed loop), the maximum kept. Browsers:
 // measureUserAgentSpecificMemory() once at the end (cross-origin isolated pages only, Chromium
 // only; it may wait for a garbage collection, hence the time limit), else what `fallback` gives
-// (the runtime's wasm memory), else null.
+// (the runtime's wasm memory), else null. `busyWorkers` names why not to ask at all: a page whose
+// workers sleep in Atomics.wait (onnxruntime-web's pthread pool) never answers, so asking only
+// costs the time limit (30 s a unit in chromium-full, measured).
 export class Memory {
-  constructor(fallback = null) {
+  constructor(fallback = null, busyWorkers = null) {
     this.fallback = fallback;
+    this.busyWorkers = busyWorkers;
     this.rss = null;
     this.hasRss = typeof process !== "undefined" && typeof process.memoryUsage === "function" && !inBrowser;
   }
@@ -63,7 +66,9 @@ export class Memory {
 
   async result(notes) {
     if (this.hasRss) return { kind: "rss", bytes: this.rss };
-    if (typeof performance.measureUserAgentSpecificMemory === "function" && globalThis.crossOriginIsolated) {
+    const measurable = typeof performance.measureUserAgentSpecificMemory === "function" && globalThis.crossOriginIsolated;
+    if (measurable && this.busyWorkers) notes.push(`measureUserAgentSpecificMemory() not asked: ${this.busyWorkers}`);
+    if (measurable && !this.busyWorkers) {
       const LIMIT_S = 30;
       let timer;
       const late = new Promise((resolve) => { timer = setTimeout(() => resolve(null), LIMIT_S * 1000); });

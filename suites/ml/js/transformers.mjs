@@ -111,7 +111,7 @@ export async function run(host, args) {
   }
   try {
     const texts = args.texts ?? [];
-    const memory = new Memory();
+    const memory = new Memory(null, threads > 1 ? "onnxruntime-web's pthread workers sleep in Atomics.wait, and it gave nothing in 30 s" : null);
     const { firstOutputs, firstS, samples, reps } = await measure(
       () => extractor(texts, { pooling: "mean", normalize: true }), args, memory);
     const fetched = fetchedWasm();
