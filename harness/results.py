@@ -105,7 +105,7 @@ class Results:
             [effective_status(s, h, None if pd.isna(p) else int(p))
              for s, h, p in zip(frame["status"], frame["host"], frame["pid"], strict=True)],
             categories=RUN_STATUSES)
-        frame["engines"] = [json.loads(e) if e else {} for e in frame["engines"]]
+        frame["engines"] = [json.loads(e) if isinstance(e, str) and e else {} for e in frame["engines"]]
         return frame.astype({"run_id": "string", "command": "string", "host": "category", "os": "string",
                              "cpu": "string", "cpu_count": "Int64", "python": "string",
                              "harness_version": "string", "git_commit": "string", "pid": "Int64",
@@ -335,7 +335,7 @@ def _unit_columns(frame: pd.DataFrame, suite: str) -> pd.DataFrame:
         return frame.rename(columns={"case": "kernel", "kind": "variant"}).astype(
             {"kernel": "category", "variant": "category"})
     if suite == "ml":
-        model = frame["case"].str.rpartition("/b")
+        model = frame["case"].str.rpartition("/b").reindex(columns=range(3))
         kind = frame["kind"].str.split(":", expand=True).reindex(columns=range(3))
         at = frame.columns.get_loc("case")
         frame = frame.drop(columns=["case", "kind"])

@@ -45,6 +45,8 @@ REGRESSION, IMPROVEMENT = "regression", "improvement"
 # Spec tests named in one flag's evidence, at most.
 EXAMPLES = 5
 NO_LONGER_PASSING = "no longer passing"   # harness.results.Results.spec_changes's `change`
+# A pairwise comparison also weighs a unit's own run-to-run noise over this many earlier runs.
+NOISE_RUNS, NOISE_MIN_RUNS = 10, 5
 
 
 @dataclass
@@ -180,7 +182,7 @@ def compare(results: Results, run: str, against: str, threshold: float = DRIFT_T
         _features(results, comparison)
         _spec(results, comparison)
         for suite in ("bench", "ml"):
-            _timings(results, comparison, suite)
+            _timings(results, comparison, suite, infos)
     comparison.flags.sort(key=_flag_order)
     return comparison
 
@@ -291,10 +293,11 @@ def _rates(frame: pd.DataFrame, name: str, passed: str, c: Comparison) -> list[P
     return out
 
 
-def _timings(results: Results, c: Comparison, suite: str) -> None:
+def _timings(results: Results, c: Comparison, suite: str, infos: dict[str, RunInfo]) -> None:
     if suite not in c.run.suites and suite not in c.against.suites:
         return
     grouped = _sample_sets(results, suite, [c.against.run_id, c.run.run_id])
+    noise = _past_noise(results, suite, c.against.run_id, infos)
     for engine, unit in sorted({(e, u) for (_, e, u) in grouped}):
         before = grouped.get((c.against.run_id, engine, unit))
         after = grouped.get((c.run.run_id, engine, unit))
@@ -303,18 +306,43 @@ def _timings(results: Results, c: Comparison, suite: str) -> None:
             ratio = stats.ratio(after, before)
             timing.ratio, timing.p_value = _estimate(ratio), ratio.p_value
             timing.verdict = _verdict(ratio, c.threshold)
+            method = "mann-whitney U and bootstrap ratio of medians, between the two runs"
+            sigma, runs = noise.get((engine, unit), (0.0, 0))
+            if runs:
+                method += (f"; beyond {steps.NOISE_FACTOR:g}x its run-to-run noise over {runs} runs "
+                           f"({sigma:.2%})")
+                if abs(math.log(ratio.value)) <= steps.NOISE_FACTOR * sigma:
+                    timing.verdict = ""
             if timing.verdict:
                 c.flags.append(Flag(timing.verdict, suite, engine, unit, c.run.run_id, c.against.run_id,
                                     timing.before, timing.after, timing.ratio, ratio.p_value, c.threshold,
-                                    "mann-whitney U and bootstrap ratio of medians, between the two runs",
-                                    changes(c.against, c.run, engine)))
+                                    method, changes(c.against, c.run, engine)))
         c.timings.append(timing)
+
+
+def _past_noise(results: Results, suite: str, until: str,
+                infos: dict[str, RunInfo]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(engine, unit) -> its run-to-run noise over the last NOISE_RUNS runs up to `until`, and how
+    many runs that is, where there are at least NOISE_MIN_RUNS: a unit known to wander (FFT, 2.8% between long
+    runs) must change by more than it wanders, whatever the threshold."""
+    order = list(infos)   # oldest first, as runs() gives them
+    past = [r for r in order[: order.index(until) + 1] if suite in infos[r].suites][-NOISE_RUNS:]
+    if len(past) < NOISE_MIN_RUNS:
+        return {}
+    medians = results.medians(suite, run=past)
+    medians = medians[medians["phase"] == "execute"]
+    medians = medians.assign(unit=_unit_names(medians, suite))
+    return {(str(e), str(u)): (steps.noise(g.sort_values("started")["median_s"].to_numpy()), len(g))
+            for (e, u), g in medians.groupby(["engine", "unit"], observed=True) if len(g) >= NOISE_MIN_RUNS}
 
 
 def _steps(results: Results, runs: list[str], suite: str, threshold: float,
            infos: dict[str, RunInfo]) -> list[Flag]:
     """Flags for the steps over a history of medians, each tested between the runs around it."""
-    medians = results.medians(suite, run=[r for r in runs if suite in infos[r].suites])
+    runs = [r for r in runs if suite in infos[r].suites]
+    if len(runs) < 2:
+        return []
+    medians = results.medians(suite, run=runs)
     if medians.empty:
         return []
     medians = medians[medians["phase"] == "execute"]
