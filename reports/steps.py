@@ -18,6 +18,8 @@ import numpy as np
 
 # A step must exceed this many robust standard deviations of the run-to-run noise.
 NOISE_FACTOR = 4.0
+# Fewer runs than this give no noise estimate (0): the threshold alone decides.
+MIN_FOR_NOISE = 5
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def noise(values: Sequence[float]) -> float:
     """The run-to-run noise of a series, as a relative standard deviation: from the median absolute
     difference of successive log values, which a few steps do not move (asv estimates it alike)."""
     logs = np.log(np.asarray(values, dtype=float))
-    if logs.size < 3:
+    if logs.size < MIN_FOR_NOISE:   # two differences, one of them the step, say nothing about noise
         return 0.0
     return float(1.4826 * np.median(np.abs(np.diff(logs))) / math.sqrt(2))
 
