@@ -77,7 +77,7 @@ def copy_history(source: Path, run_id: str, out: Path, runs: int, copies: int) -
         slow = SLOWED if i >= runs - 5 else 1.0
         # Timings: per-sample noise, a per-run-and-unit shift (hash of the names), the injected step.
         con.execute(f"""
-            INSERT INTO results SELECT * REPLACE (
+            INSERT INTO results SELECT r.* REPLACE (
                 ? AS run_id, time + INTERVAL {i} DAY AS time,
                 CASE WHEN engine IS NULL THEN NULL ELSE engine || s.suffix END AS engine,
                 CASE WHEN metric = 'time' AND value IS NOT NULL THEN value
