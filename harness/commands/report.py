@@ -42,8 +42,8 @@ database, an unknown run, fewer than two runs to compare)."""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = ("Render every report of a recorded run (spec summary, feature matrix, benchmark "
-                     "tables) from the DuckDB file alone, as the run printed and wrote them; with "
+    p.description = ("Render every report of a recorded run (spec summary, feature matrix, benchmark\n"
+                     "tables) from the DuckDB file alone, as the run printed and wrote them; with\n"
                      "--against or --last, compare the run with earlier ones instead.")
     p.epilog = EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
