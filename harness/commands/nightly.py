@@ -211,7 +211,8 @@ def _suite_args(suite: Suite, name: str, engines: list[str] | None, args: argpar
                 run_id: str) -> argparse.Namespace:
     """The suite's own options, parsed by its own parser, as its command would get them."""
     argv = ["--db", str(args.db), "--run", run_id, "--out", str(args.out / name)]
-    argv += [f"--engine={','.join(engines)}"] if engines else []
+    # As given: `NAME:k=v,k=v` holds commas of its own, which the suites' --engine understands.
+    argv += [f"--engine={entry}" for entry in engines or []]
     argv += ["--no-progress"] if args.no_progress or args.json else []
     if name in ("spec", "testsuite"):
         argv += ["--jobs", str(args.jobs), "--strict"]
@@ -231,7 +232,8 @@ def _engines(names: list[str] | None) -> tuple[list[str] | None, list[str]]:
     """Names for the suites: those given, or every available configuration that runs wasm (each
     suite adds its baseline); and notes on the unavailable ones."""
     if names:
-        return comma_list(names), []
+        resolve(names)  # an unknown engine or option: one clear error, exit 2, before anything runs
+        return list(names), []
     chosen, notes = [], []
     for engine in resolve(None):
         if not engine.runs_wasm:
