@@ -280,10 +280,12 @@ def _resumed_args(args: argparse.Namespace) -> argparse.Namespace | str:
     if status == "finished":
         return f"run {run_id} finished; nothing to resume"
     recorded = _parser().parse_args(shlex.split(command)[2:])
+    # The store is where the run was found; how to show it is this invocation's; files go where
+    # the run put them unless --out says otherwise.
     recorded.resume, recorded.run_id, recorded.db = run_id, run_id, args.db
-    for kept in ("out", "no_progress", "json"):
-        if getattr(args, kept) != getattr(defaults, kept):
-            setattr(recorded, kept, getattr(args, kept))
+    recorded.no_progress, recorded.json = args.no_progress, args.json
+    if args.out != defaults.out:
+        recorded.out = args.out
     print(f"nightly: resuming run {run_id} ({status}): {terminal(command)}", file=sys.stderr)
     return recorded
 
