@@ -59,6 +59,7 @@ class Session:
 
     def _start(self, run_id: str | None, command: str | None) -> None:
         existing = self.store.run(run_id) if run_id else None
+        self.joined = existing is not None
         if existing is not None:
             # Joining a run (several commands of one nightly): its start stays, its engines grow.
             self.run_id = run_id

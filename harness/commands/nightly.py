@@ -176,7 +176,7 @@ def _run_suite(session: Session, name: str, number: int, total: int, engines: li
     if report_view(store, session.run_id, name, args.db) is not None:
         print(f"{say}: finished before, skipped", file=sys.stderr)
         return SuiteOutcome(name, EXIT_OK, 0.0, skipped=True)
-    if args.resume is not None:
+    if session.joined:  # --resume, or --run naming a run the store has: finish it, count nothing twice
         removed = suite.discard_partial(store, session.run_id)
         finished = suite.finished_units(store, session.run_id)
         session.work.finished[name] = finished
