@@ -4,25 +4,22 @@ BIN := $(VENV)/bin
 JOBS ?= 2
 RESULTS ?= results
 DB := $(RESULTS)/wasm-harness.duckdb
-# One run id for every suite of a nightly, so the store holds it as one run (`report --run` shows it all).
-NIGHTLY_RUN := $(shell date -u +%Y%m%dT%H%M%S)-nightly
 
 .PHONY: setup nightly test lint lock bench-spec bench-accuracy clean
 
 setup:
 	@VENV=$(VENV) bash setup/setup.sh
 
-## The main job: the spec corpus, the feature matrix, the benchmarks and ML inference on every engine, as one run;
-## its reports rendered again from the store into results/report; every run exported.
+## The main job: `wasm-harness nightly`: the spec corpus, the feature matrix, the benchmarks and ML inference
+## (and the official testsuite with TESTSUITE=DIR) on every engine, as one run; its reports again from the store
+## into results/report, the dashboard into results/dashboard; every run exported.
+## A killed nightly continues with `wasm-harness nightly --resume`. Exports run even when a suite failed.
 nightly: setup
 	$(BIN)/wasm-harness engines
-	$(BIN)/wasm-harness spec --engine all --jobs $(JOBS) --db $(DB) --run $(NIGHTLY_RUN) --strict
-	$(BIN)/wasm-harness detect --engine all --jobs $(JOBS) --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/features
-	$(BIN)/wasm-harness bench --engine all --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/bench --no-progress
-	$(BIN)/wasm-harness ml --engine all --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/ml --no-progress
-	$(BIN)/wasm-harness report --db $(DB) --run $(NIGHTLY_RUN) --out $(RESULTS)/report > $(RESULTS)/report.txt
-	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.parquet
-	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.csv
+	$(BIN)/wasm-harness nightly --db $(DB) --out $(RESULTS) --jobs $(JOBS) --no-progress \
+	    $(if $(TESTSUITE),--testsuite $(TESTSUITE)) $(NIGHTLY_ARGS); status=$$?; \
+	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.parquet && \
+	$(BIN)/wasm-harness export --db $(DB) --run all -o $(RESULTS)/wasm-harness.csv; exit $$status
 
 ## The tests: lint, then the harness's own tests and the corpus on every engine.
 test: setup lint

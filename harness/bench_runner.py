@@ -77,7 +77,8 @@ class BenchRunner:
                  artifacts: dict[tuple[str, str], Path], profile: Profile,
                  make_rows: Callable[[Engine], Callable[..., dict]], add_rows: Callable[[list[dict]], None],
                  variants: set[str] | None = None, seed: int | None = None,
-                 on_unit: Callable[[str, Unit, Outcome], None] | None = None) -> None:
+                 on_unit: Callable[[str, Unit, Outcome], None] | None = None,
+                 done: set[tuple[str, str, str, int]] | None = None) -> None:
         self.engines = engines
         self.profile = profile
         self.make_rows = make_rows
@@ -91,6 +92,8 @@ class BenchRunner:
                              if NATIVE in all_variants(w)]
         # Units that failed for good on an engine (compile error, crash, hang) are not retried.
         self.dead: set[tuple[str, str, str]] = set()
+        # (engine, workload, variant, process) an earlier attempt of the run finished (a resumed run).
+        self.done = done or set()
         self.expected: dict[str, float] = {}
 
     def units_for(self, engine: Engine) -> list[Unit]:
@@ -99,7 +102,11 @@ class BenchRunner:
 
     @property
     def total(self) -> int:
-        return self.profile.processes * sum(len(self.units_for(e)) for e in self.engines)
+        return sum(not self._skipped(e, u, process) for process in range(self.profile.processes)
+                   for e in self.engines for u in self.units_for(e))
+
+    def _skipped(self, engine: Engine, unit: Unit, process: int) -> bool:
+        return (engine.name, *unit.key) in self.dead or (engine.name, *unit.key, process) in self.done
 
     def run(self) -> None:
         self.expected = self.references()
@@ -149,7 +156,7 @@ class BenchRunner:
 
     # --- engines ----------------------------------------------------------------
     def _engine_round(self, engine: Engine, process: int) -> None:
-        units = [u for u in self.units_for(engine) if (engine.name, *u.key) not in self.dead]
+        units = [u for u in self.units_for(engine) if not self._skipped(engine, u, process)]
         self.rng.shuffle(units)
         if not units:
             return

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from engines.registry import EngineConfigError, UnknownEngineError
-from harness.commands import engines, export, report, runs
+from harness.commands import engines, export, merge, nightly, report, runs
 from harness.store import StoreBusyError
 from harness.suite import EXIT_BAD_INPUT, Suite, add_common_arguments, run_command
 from harness.suites import all_suites
@@ -26,11 +26,14 @@ examples:
   wasm-harness bench --engine node,wasmtime --kernel matmul --json
   wasm-harness report --run latest           a recorded run's reports again, from the store
   wasm-harness export --format parquet -o results.parquet
+  wasm-harness nightly --quick               every suite on every engine as one run, then the dashboard
+  wasm-harness nightly --resume              finish the latest killed nightly run
+  wasm-harness merge all.duckdb a.duckdb b.duckdb   join the stores of sharded runs (--shard i/n)
 
 Results go to results/wasm-harness.duckdb (one row per observation; see README).
 """
 
-COMMANDS = [engines, export, runs, report]
+COMMANDS = [engines, export, runs, report, nightly, merge]
 
 
 class Terminated(KeyboardInterrupt):

@@ -5,6 +5,9 @@ flags), the progress display, and a finish that runs whatever happens:
 finished, interrupted (Ctrl-C) or failed (any other exception) is written to
 the run before the store closes, and rows already handed over are kept.
 
+`work` says which units it runs (harness/work.py): a shard, minus the units
+a resumed run finished before.
+
 Each suite records one `suite` row when it ends: its wall time, and in the
 message the parameters its report needs (engines in order, profile, bad
 input), so `wasm-harness report` can render the run from the store alone.
@@ -13,7 +16,9 @@ input), so `wasm-harness report` can render the run from the store alone.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +33,7 @@ from engines.base import Engine
 from harness import runinfo
 from harness.rows import rows_for
 from harness.store import ResultsStore
+from harness.work import Work
 
 # The phase of a suite's own row (wall time and report parameters).
 SUITE_PHASE = "suite"
@@ -35,8 +41,11 @@ SUITE_PHASE = "suite"
 
 class Session:
     def __init__(self, db: Path | str, run_id: str | None = None, progress: bool = True,
-                 command: str | None = None, engines: list[Engine] | None = None) -> None:
+                 command: str | None = None, engines: list[Engine] | None = None,
+                 work: Work | None = None) -> None:
         self.store = ResultsStore(db)
+        # The units this session runs: a shard of them, minus what a resumed run finished (harness/work.py).
+        self.work = work or Work()
         self.db = Path(db)
         self.console = Console(stderr=True)
         self.show_progress = progress
@@ -50,12 +59,14 @@ class Session:
 
     def _start(self, run_id: str | None, command: str | None) -> None:
         existing = self.store.run(run_id) if run_id else None
+        self.joined = existing is not None
         if existing is not None:
             # Joining a run (several commands of one nightly): its start stays, its engines grow.
             self.run_id = run_id
             self.started = existing["started"]
             self.engines = json.loads(existing["engines"] or "{}")
-            self.store.set_status(self.run_id, "running")
+            # This process now runs it: `runs` (and `nightly --resume`) judge a run by its process.
+            self.store.set_status(self.run_id, "running", pid=os.getpid(), host=socket.gethostname())
         else:
             self.run_id = run_id or runinfo.new_run_id(self.started)
             meta = runinfo.run_metadata(self.run_id, self.started,

@@ -81,10 +81,13 @@ class SpecRunner:
 
     # --- public ------------------------------------------------------------
     def run(self, files: list[Path], jobs: int = 1,
-            on_done: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
+            on_done: Callable[[FileOutcome], None] | None = None,
+            wanted: Callable[[str, str], bool] | None = None) -> list[FileOutcome]:
+        """Every file on every engine, or the (file as recorded, engine name) pairs `wanted` keeps."""
         # Largest files first, so the last job to finish is a short one.
         order = sorted(files, key=lambda p: -_size(p))
-        tasks = [(f, e) for f in order for e in self.engines]
+        tasks = [(f, e) for f in order for e in self.engines
+                 if wanted is None or wanted(self._name(f), e.name)]
         outcomes: list[FileOutcome] = []
         # A file's plan is dropped once every engine has run it: kept, all the plans of a
         # large suite make each of Python's garbage collections walk millions of objects.
@@ -273,6 +276,10 @@ class SpecRunner:
         return "engine lacks " + ", ".join(lacking) + f" (gate: {worker.features[lacking[0]]})"
 
     # --- rows ----------------------------------------------------------------
+    def recorded_name(self, path: Path) -> str:
+        """The `file` a path's rows carry: relative to `root` when below it."""
+        return self._name(path)
+
     def _name(self, path: Path) -> str:
         if self.root is not None:
             try:

@@ -278,9 +278,21 @@ class ResultsStore:
             names = [d[0] for d in cursor.description]
         return dict(zip(names, row, strict=True)) if row else None
 
-    def set_status(self, run_id: str, status: str) -> None:
+    def set_status(self, run_id: str, status: str, pid: int | None = None, host: str | None = None) -> None:
         with self._lock, self._main() as con:
             con.execute("UPDATE runs SET status = ? WHERE run_id = ?", [status, run_id])
+            if pid is not None:
+                con.execute("UPDATE runs SET pid = ?, host = ? WHERE run_id = ?", [pid, host, run_id])
+
+    def delete_rows(self, where: str, params: list) -> int:
+        """Delete the results rows matching a SQL condition (a resumed run's half-done units);
+        returns how many went."""
+        with self._lock, self._main() as con:
+            self._publish_locked(con)
+            count = con.execute(f"SELECT count(*) FROM results WHERE {where}", params).fetchone()[0]
+            if count:
+                con.execute(f"DELETE FROM results WHERE {where}", params)
+        return int(count)
 
     def set_engines(self, run_id: str, engines: dict) -> None:
         with self._lock, self._main() as con:

@@ -23,6 +23,7 @@ finished or interrupted whatever happens), rows, the report and the exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from abc import ABC, abstractmethod
@@ -34,6 +35,7 @@ from engines.base import Engine
 from engines.registry import resolve
 from harness.session import SUITE_PHASE, Session, timed
 from harness.store import ResultsStore, default_db_path
+from harness.work import Work, parse_shard
 from reports.escape import terminal
 
 EXIT_OK = 0
@@ -111,6 +113,19 @@ class Suite(ABC):
     def exit_code(self, view: ReportView, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT if view.parameters.get("bad_input") else EXIT_OK
 
+    # --- resuming a killed run (`nightly --resume`) ----------------------------------------
+    # A suite whose rows of one unit reach the store together (one add_rows) says which units
+    # are finished, and its run skips them. The default is the whole suite as one unit: nothing
+    # counts as finished until the suite's own row is written.
+    def finished_units(self, store: ResultsStore, run_id: str) -> set[tuple]:
+        """Keys of the units of `run_id` whose rows are all in the store (as `run` checks them)."""
+        return set()
+
+    def discard_partial(self, store: ResultsStore, run_id: str) -> int:
+        """Delete the rows of units of `run_id` that did not finish (they are run again, and must
+        not count twice); returns how many rows went."""
+        return store.delete_rows("run_id = ? AND suite = ?", [run_id, self.name])
+
 
 def add_common_arguments(suite: Suite, parser: argparse.ArgumentParser) -> None:
     from engines.registry import config_file
@@ -123,6 +138,9 @@ def add_common_arguments(suite: Suite, parser: argparse.ArgumentParser) -> None:
                         help="record into this run id, joining it if the store has it (make nightly "
                              "puts every suite in one run); default: a new run")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--shard", type=parse_shard, default=None, metavar="I/N",
+                        help="run only shard I of N (1 <= I <= N): N machines given 1/N ... N/N split the "
+                             "units disjointly by a stable hash; `wasm-harness merge` joins their stores")
     if suite.default_out is not None:
         parser.add_argument("--out", type=Path, default=suite.default_out, metavar="DIR",
                             help="where the report files go (default: %(default)s)")
@@ -201,8 +219,12 @@ def select_engines(suite: Suite, names: list[str] | None) -> tuple[list[Engine],
     return usable, missing, notes
 
 
-def run_command(suite: Suite, args: argparse.Namespace) -> int:
-    """A suite command from start to exit code: see the module docstring."""
+def run_command(suite: Suite, args: argparse.Namespace, session: Session | None = None) -> int:
+    """A suite command from start to exit code: see the module docstring.
+
+    Given a `session` (the nightly's: several suites in one run), the suite runs in it and leaves
+    it open; its exceptions reach the caller. Otherwise the command has a session of its own.
+    """
     engines, missing, notes = select_engines(suite, args.engine)
     engines = suite.prepare_engines(engines, args)
     try:
@@ -210,15 +232,21 @@ def run_command(suite: Suite, args: argparse.Namespace) -> int:
     except BadInputError as e:
         print(f"wasm-harness: error: {terminal(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    session = Session(args.db, run_id=args.run_id, progress=not args.no_progress and not args.json,
-                      engines=engines)
+    own = session is None
+    if session is None:
+        session = Session(args.db, run_id=args.run_id, progress=not args.no_progress and not args.json,
+                          engines=engines, work=Work(shard=args.shard))
+    else:
+        session.add_engines(engines)
     try:
-        with session:
+        with session if own else contextlib.nullcontext():
             with timed() as elapsed:
                 parameters = suite.run(session, engines, selection, args)
             parameters["engines"] = [e.name for e in engines]
             parameters["bad_input"] = [*missing, *selection.problems, *parameters.get("bad_input", [])]
             parameters["notes"] = [*notes, *parameters.get("notes", [])]
+            if session.work.shard is not None:
+                parameters["shard"] = str(session.work.shard)
             session.record_suite(suite.name, elapsed(), parameters)
         with session.store.holding():  # one open of the file for every query of the report
             view = report_view(session.store, session.run_id, suite.name, args.db, args.out, args.json)
@@ -228,7 +256,8 @@ def run_command(suite: Suite, args: argparse.Namespace) -> int:
         print_rendered(rendered, view.parameters)
         return code
     finally:
-        session.close()
+        if own:
+            session.close()
 
 
 def print_rendered(rendered: Rendered, parameters: dict) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harness.store import ResultsStore
 from harness.suite import EXIT_BAD_INPUT, Rendered, db_option, positive_int, print_rendered, report_view
-from harness.suites import all_suites
+from harness.suites import recorded_suites
 from reports.escape import terminal
 
 NAME = "report"
@@ -145,7 +145,7 @@ def _fraction(text: str) -> float:
 
 
 def _render(store: ResultsStore, run_id: str, args: argparse.Namespace) -> int:
-    found = [(suite, view) for suite in all_suites()
+    found = [(suite, view) for suite in recorded_suites()
              if (view := report_view(store, run_id, suite.name, args.db, args.out, args.json))]
     if not found:
         print(f"wasm-harness: error: run {run_id} has no suite results (it was interrupted before a "

@@ -13,3 +13,11 @@ def all_suites() -> list[Suite]:
     from harness.suites.spec import SpecSuite
 
     return [SpecSuite(), FeaturesSuite(), BenchSuite(), MlSuite()]
+
+
+def recorded_suites() -> list[Suite]:
+    """Every suite a run can hold, for `report`: the commands' suites plus the nightly's official
+    testsuite (harness/suites/testsuite.py), which has no command of its own."""
+    from harness.suites.testsuite import OfficialTestsuite
+
+    return [*all_suites(), OfficialTestsuite()]

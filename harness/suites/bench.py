@@ -7,8 +7,8 @@ import dataclasses
 import json
 
 from engines.base import Engine
-from harness.session import Session
-from harness.store import NATIVE
+from harness.session import SUITE_PHASE, Session
+from harness.store import NATIVE, ResultsStore
 from harness.suite import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -24,6 +24,9 @@ from harness.suite import (
     positive_seconds,
     with_baseline,
 )
+
+# A finished unit's process in `finished_units` when it failed: every process (it is not retried).
+EVERY_PROCESS = -1
 
 
 class BenchSuite(Suite):
@@ -105,10 +108,16 @@ does not build)."""
                      "min_sample_s": args.min_sample}
         profile = dataclasses.replace(PROFILES[args.profile],
                                       **{k: v for k, v in overrides.items() if v is not None})
-        runner = BenchRunner(engines, selection.units, selection.context["artifacts"], profile,
+        # A shard takes whole workloads: every engine and the native baseline run a workload on one
+        # machine, so its ratios to native compare figures from one machine (harness/work.py).
+        workloads = [w for w in selection.units if session.work.owns(self.name, w.name)]
+        finished = session.work.finished.get(self.name, set())
+        runner = BenchRunner(engines, workloads, selection.context["artifacts"], profile,
                              make_rows=lambda engine: session.rows(self.name, engine),
                              add_rows=session.add_rows,
-                             variants=set(args.variant) if args.variant else None, seed=args.seed)
+                             variants=set(args.variant) if args.variant else None, seed=args.seed,
+                             done={k for k in finished if k[3] != EVERY_PROCESS})
+        runner.dead.update(k[:3] for k in finished if k[3] == EVERY_PROCESS)
         with session.progress("bench", total=runner.total) as advance:
             def unit_done(engine: str, unit: Unit, outcome: Outcome) -> None:
                 advance(f"{engine} {unit.workload.name}/{unit.variant}")
@@ -116,6 +125,20 @@ does not build)."""
             runner.on_unit = unit_done
             runner.run()
         return {"profile": dataclasses.asdict(profile)}
+
+    # A unit in one worker process is finished when its check row is in (its times come with it); a
+    # unit that failed is finished for every process, as the runner does not retry it.
+    def finished_units(self, store: ResultsStore, run_id: str) -> set[tuple]:
+        checks = store.query('SELECT engine, "case", kind, process, verdict FROM results WHERE run_id = ? '
+                             "AND suite = ? AND phase = 'check'", [run_id, self.name])
+        return {(e, c, k, p if v == "pass" else EVERY_PROCESS) for e, c, k, p, v in checks}
+
+    def discard_partial(self, store: ResultsStore, run_id: str) -> int:
+        return store.delete_rows(
+            "run_id = ? AND suite = ? AND phase NOT IN ('check', ?) AND NOT EXISTS (SELECT 1 FROM results w "
+            "WHERE w.run_id = results.run_id AND w.suite = results.suite AND w.engine = results.engine AND "
+            'w."case" = results."case" AND w.kind = results.kind AND w.process = results.process AND '
+            "w.phase = 'check')", [run_id, self.name, SUITE_PHASE])
 
     def _rows(self, view: ReportView) -> list[dict]:
         if "rows" not in view.memo:

@@ -93,11 +93,14 @@ def wast_answer(rows: list[dict]) -> Answer:
 
 
 def run_wast_probes(probes: list[Probe], engines: list[Engine], jobs: int,
-                    sink: Callable[[list[dict]], None] | None, run_id: str) -> dict[tuple[str, str], Answer]:
+                    sink: Callable[[list[dict]], None] | None, run_id: str,
+                    owns: Callable[[str, str], bool] | None = None) -> dict[tuple[str, str], Answer]:
     runner = SpecRunner(engines, run_id, suite="features", root=probes[0].path.parent, sink=sink)
     by_path = {p.path: p for p in probes}
+    by_name = {runner.recorded_name(p.path): p.feature for p in probes}
+    wanted = None if owns is None else lambda file, engine: owns(engine, by_name[file])
     answers = {}
-    for outcome in runner.run(list(by_path), jobs=jobs):
+    for outcome in runner.run(list(by_path), jobs=jobs, wanted=wanted):
         answers[(outcome.engine, by_path[outcome.file].feature)] = wast_answer(outcome.rows)
     return answers
 
@@ -125,6 +128,10 @@ def js_answer(reply: dict) -> Answer:
         return Answer("unsupported", detail)
     return Answer("error", f"probe returned {value!r}")
 
+
+# How a shard names the units that are not one feature on one engine (harness/work.py).
+CROSS_CHECK_UNIT = "wasm-feature-detect"
+ABSENCE_UNIT = "absence"
 
 WASM_FEATURE_DETECT = PROJECT_ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
 CROSS_CHECK = PROBES_DIR / "js" / "_wasm_feature_detect.js"
@@ -180,18 +187,30 @@ def cross_check(engine: Engine) -> dict[str, bool] | None:
 
 def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
            sink: Callable[[list[dict]], None] | None = None, run_id: str = "",
-           absence_engine: str = "wasmtime") -> Matrix:
+           absence_engine: str = "wasmtime", owns: Callable[[str, str], bool] | None = None) -> Matrix:
+    """The matrix; with `owns(engine, unit)`, only the units it owns (a shard): a feature on an
+    engine, the absence check (engine `absence`) of a feature, wasm-feature-detect on an engine."""
+    def mine(engine: str, unit: str) -> bool:
+        return owns is None or owns(engine, unit)
+
     matrix = Matrix(engines=[e.name for e in engines], features=sorted({p.feature for p in probes}),
                     versions={e.name: e.version() for e in engines})
     wast = [p for p in probes if p.kind == "wast"]
     js = [p for p in probes if p.kind == "js"]
     if wast:
-        matrix.cells.update(run_wast_probes(wast, engines, jobs, sink, run_id))
+        matrix.cells.update(run_wast_probes(wast, engines, jobs, sink, run_id, owns))
     if js:
+        def js_probes(engine: Engine) -> dict[tuple[str, str], Answer]:
+            chosen = [p for p in js if mine(engine.name, p.feature)]
+            return run_js_probes(chosen, engine) if chosen else {}
+
+        def their_answers(engine: Engine) -> dict[str, bool] | None:
+            return cross_check(engine) if mine(engine.name, CROSS_CHECK_UNIT) else None
+
         with ThreadPoolExecutor(max(1, jobs)) as pool:
-            for answers in pool.map(lambda e: run_js_probes(js, e), engines):
+            for answers in pool.map(js_probes, engines):
                 matrix.cells.update(answers)
-            for engine, theirs in zip(engines, pool.map(cross_check, engines), strict=True):
+            for engine, theirs in zip(engines, pool.map(their_answers, engines), strict=True):
                 if theirs is not None:
                     matrix.wasm_feature_detect[engine.name] = theirs
 
@@ -210,7 +229,7 @@ def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
             matrix.cells[(engine.name, probe.feature)] = Answer("flag", f"with {probe.v8_flag}")
 
     # Absence: the same probe on Wasmtime with the feature switched off must say unsupported.
-    for probe in (p for p in wast if p.wasmtime_switches):
+    for probe in (p for p in wast if p.wasmtime_switches and mine(ABSENCE_UNIT, p.feature)):
         off = make(absence_engine).without_features(list(probe.wasmtime_switches))
         if off is None:
             continue
@@ -256,7 +275,8 @@ class FeaturesSuite(Suite):
             args: argparse.Namespace) -> dict:
         with session.progress("detect", total=1) as advance:
             result = detect(engines, selection.units, jobs=max(1, args.jobs), sink=session.add_rows,
-                            run_id=session.run_id)
+                            run_id=session.run_id,
+                            owns=lambda engine, unit: session.work.owns(self.name, engine, unit))
             advance("detect")
         session.add_rows(result.rows(session.rows(self.name, phase="detect")))
         return {"features": result.features}

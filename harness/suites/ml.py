@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 from engines.base import Engine
 from harness import ml_files, ml_models
-from harness.session import Session
+from harness.session import SUITE_PHASE, Session
+from harness.store import ResultsStore
 from harness.suite import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -217,8 +218,12 @@ a model file that does not load)."""
         samples = args.samples or profile.samples
         # Native onnxruntime's outputs per model and batch, or why it could not give them.
         references: dict[tuple[str, int], dict[str, np.ndarray] | str] = {}
+        # A shard takes whole models at a batch size: every engine and native onnxruntime run them on
+        # one machine, so ratios to native compare figures from one machine (harness/work.py).
         plan = [(e, u) for e in engines for u in selection.units
-                if (u.variant.runtime == NATIVE_RUNTIME) == (not e.runs_wasm)]
+                if (u.variant.runtime == NATIVE_RUNTIME) == (not e.runs_wasm)
+                and session.work.owns(self.name, u.case)
+                and not session.work.done(self.name, (e.name, u.case, u.variant.kind))]
         with session.progress("ml", total=len(plan)) as advance:
             for engine, unit in plan:
                 key = (unit.model, unit.batch)
@@ -271,6 +276,19 @@ a model file that does not load)."""
             return json.loads(reply["values"][0][1])
         except (KeyError, IndexError, TypeError, ValueError) as e:
             return {"verdict": "error", "message": f"unreadable reply: {e}"}
+
+    # A unit (model and batch, runtime:backend:threads, on one engine) is finished when its check row
+    # is in: its rows reach the store together.
+    def finished_units(self, store: ResultsStore, run_id: str) -> set[tuple]:
+        return set(store.query('SELECT engine, "case", kind FROM results WHERE run_id = ? AND suite = ? '
+                               "AND phase = 'check'", [run_id, self.name]))
+
+    def discard_partial(self, store: ResultsStore, run_id: str) -> int:
+        return store.delete_rows(
+            "run_id = ? AND suite = ? AND phase NOT IN ('check', ?) AND NOT EXISTS (SELECT 1 FROM results w "
+            "WHERE w.run_id = results.run_id AND w.suite = results.suite AND w.engine = results.engine AND "
+            "w.\"case\" = results.\"case\" AND w.kind = results.kind AND w.phase = 'check')",
+            [run_id, self.name, SUITE_PHASE])
 
     def render(self, view: ReportView) -> Rendered:
         from harness.results import load

@@ -11,6 +11,7 @@ from engines.base import Engine
 from engines.protocol import PROJECT_ROOT
 from harness.session import Session
 from harness.spec_runner import DEFAULT_TIMEOUT, FileOutcome, SpecRunner
+from harness.store import ResultsStore
 from harness.suite import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -70,17 +71,35 @@ class SpecSuite(Suite):
         runner = SpecRunner(engines, session.run_id, suite=self.name, root=selection.context["root"],
                             timeout=args.timeout, cache_root=args.cache or default_cache_root(),
                             sink=session.add_rows)
+        # A unit is one file on one engine (its rows reach the store together).
+        def wanted(file: str, engine: str) -> bool:
+            return session.work.wants(self.name, (engine, file))
+
         try:
-            with session.progress("spec", total=len(files) * len(engines)) as advance:
+            total = sum(wanted(runner.recorded_name(f), e.name) for f in files for e in engines)
+            with session.progress(self.name, total=total) as advance:
                 def done(outcome: FileOutcome) -> None:
                     advance(f"{outcome.engine} {outcome.file.name}")
 
                 if engines and files:
-                    runner.run(files, jobs=max(1, args.jobs), on_done=done)
+                    runner.run(files, jobs=max(1, args.jobs), on_done=done, wanted=wanted)
         finally:
             # Bad input found before an interruption is still said.
             parameters = {"bad_input": [str(b) for b in runner.bad_input], "per_file": args.per_file}
         return parameters
+
+    # A file on an engine is finished when its wall-time row is in: it comes with the file's other rows.
+    def finished_units(self, store: ResultsStore, run_id: str) -> set[tuple]:
+        return set(store.query("SELECT engine, file FROM results WHERE run_id = ? AND suite = ? AND "
+                               "kind = 'script' AND metric = 'wall_time' AND phase = 'run'",
+                               [run_id, self.name]))
+
+    def discard_partial(self, store: ResultsStore, run_id: str) -> int:
+        return store.delete_rows(
+            "run_id = ? AND suite = ? AND phase = 'run' AND NOT EXISTS (SELECT 1 FROM results w WHERE "
+            "w.run_id = results.run_id AND w.suite = results.suite AND w.engine = results.engine AND "
+            "w.file = results.file AND w.kind = 'script' AND w.metric = 'wall_time' AND w.phase = 'run')",
+            [run_id, self.name])
 
     def render(self, view: ReportView) -> Rendered:
         engines: list[str] = view.parameters.get("engines", [])
