@@ -306,7 +306,10 @@ def _render(args: argparse.Namespace, run_id: str) -> tuple[Path, Path | None, l
     out = args.out / "report"
     text = io.StringIO()
     with contextlib.redirect_stdout(text):
-        code = report.run(argparse.Namespace(db=args.db, run=run_id, out=out, json=False))
+        # The report command's own parser gives every option its default, so new ones need no change here.
+        parser = argparse.ArgumentParser()
+        report.add_arguments(parser)
+        code = report.run(parser.parse_args(["--db", str(args.db), "--run", run_id, "--out", str(out)]))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.txt").write_text(text.getvalue())
     if code != EXIT_OK:
