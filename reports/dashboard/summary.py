@@ -1,0 +1,74 @@
+"""summary.md beside the dashboard, for a CI comment: the headline numbers and the flagged changes.
+
+CI systems render Markdown as HTML, so every cell goes through reports.escape (no raw
+HTML, no `|` that splits a cell).
+"""
+
+from __future__ import annotations
+
+from reports import escape
+from reports.bench import GEOMEAN
+from reports.dashboard.data import Dashboard
+from reports.dashboard.sections import what_changed
+
+
+def headline(board: Dashboard) -> list[str]:
+    """A few lines a reader takes in at once (the page's header shows them too)."""
+    lines = []
+    flagged = [f for f in board.regressions if f["direction"] == "regression"]
+    better = len(board.regressions) - len(flagged)
+    if board.against is not None:
+        lines.append(f"{len(flagged)} regression{'s' * (len(flagged) != 1)} and {better} improvement"
+                     f"{'s' * (better != 1)} flagged against run {board.against['run_id']}")
+    if board.spec_engines:
+        clean = sum(1 for r in board.spec_engines if not r["unexpected"])
+        lines.append(f"spec: {clean} of {len(board.spec_engines)} engine configurations without an "
+                     "unexpected failure")
+    if board.features:
+        engines = {r["engine"] for r in board.features}
+        names = {r["feature"] for r in board.features}
+        lines.append(f"features: {len(names)} probed on {len(engines)} configurations")
+    means = [r for r in board.bench if r["kernel"] == GEOMEAN and r.get("ratio_to_native") is not None
+             and r["variant"] == "scalar"]
+    if means:
+        best = min(means, key=lambda r: r["ratio_to_native"])
+        lines.append(f"bench: best scalar wasm/native {best['ratio_to_native']:.2f}x ({best['engine']})")
+    if board.ml:
+        passed = sum(1 for r in board.ml if r["verdict"] == "pass")
+        lines.append(f"ml: {passed} of {len(board.ml)} units answered right")
+    return lines
+
+
+def markdown(board: Dashboard, page: str = "index.html") -> str:
+    run = board.run
+    out = [f"# wasm-harness run {escape.markdown_cell(run['run_id'])}", ""]
+    out += [f"- {escape.markdown_cell(line)}" for line in headline(board)] + [""]
+    if board.against is not None:
+        out += [f"## Flagged changes against run {escape.markdown_cell(board.against['run_id'])}", ""]
+        if board.regressions:
+            changed = what_changed(board.against, run)
+            out.append(escape.table([[f["direction"], f["suite"], f["engine"], f["what"],
+                                      _figure(f, "before"), _figure(f, "after"), f"{f['ratio'] - 1:+.1%}",
+                                      f"{f['p_value']:.2g}" if f.get("p_value") is not None else "",
+                                      changed.get(f["engine"], changed.get("", ""))]
+                                     for f in board.regressions],
+                                    ["flag", "suite", "engine", "what", "before (95% CI)", "after (95% CI)",
+                                     "change", "p", "what changed"], "github", disable_numparse=True))
+        else:
+            out.append("Nothing changed beyond run-to-run drift.")
+        out.append("")
+    if board.spec_engines:
+        out += ["## Spec pass rates", "",
+                escape.table([[r["engine"], f"{r['pass_rate']:.1%}" if r["pass_rate"] is not None else "",
+                               r["unexpected"]] for r in board.spec_engines],
+                             ["engine", "pass rate", "unexpected"], "github", disable_numparse=True), ""]
+    out.append(f"The full dashboard: `{page}` beside this file.")
+    return "\n".join(out) + "\n"
+
+
+def _figure(flag: dict, which: str) -> str:
+    value, low, high = flag[which], flag.get(f"{which}_low"), flag.get(f"{which}_high")
+    text = f"{value:.4g}"
+    if low is not None and high is not None:
+        text += f" ({low:.4g}-{high:.4g})"
+    return f"{text} {flag.get('unit', '')}".strip()
