@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from synthetic_runs import (
+from dashboard_history import (
     HOSTILE_DETAIL,
     HOSTILE_FILE,
     HOSTILE_FLAGS,
@@ -238,7 +238,7 @@ def test_browser_feature_matrix_cells(browser_page) -> None:
     by = {row[0][0]: dict(zip(headers[1:], row[1:], strict=True)) for row in cells}
     shape = Shape()
     assert set(by) == set(shape.features)
-    # The fixture's rule (synthetic_runs._features), with wasmtime's simd flipped in the second run.
+    # The fixture's rule (dashboard_history._features), with wasmtime's simd flipped in the second run.
     for i, engine in enumerate(shape.engines):
         for j, feature in enumerate(shape.features):
             text, css, title = by[feature][engine]
