@@ -309,6 +309,13 @@ class ResultsStore:
                 return con.execute("SELECT * FROM results").df()
             return con.execute("SELECT * FROM results WHERE run_id = ?", [run_id]).df()
 
+    def query_frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """A read-only SQL query's result as a DataFrame (DuckDB's column types kept)."""
+        import pandas  # noqa: F401
+
+        with self._reading() as con:
+            return con.execute(sql, params or []).df()
+
     def runs(self) -> pd.DataFrame:
         import pandas  # noqa: F401
 

@@ -7,7 +7,7 @@ import dataclasses
 import json
 
 from engines.base import Engine
-from harness.session import SUITE_PHASE, Session
+from harness.session import Session
 from harness.store import NATIVE
 from harness.suite import (
     EXIT_BAD_INPUT,
@@ -123,12 +123,11 @@ does not build)."""
         return view.memo["rows"]
 
     def _summarize(self, view: ReportView) -> list[dict]:
-        import pandas  # noqa: F401  (DuckDB's .df() needs it)
-
+        from harness.results import load
         from reports import bench as bench_report  # scipy: only when a report is made
 
-        frame = view.store.frame(view.run_id)
-        return bench_report.summarize(frame[(frame["suite"] == self.name) & (frame["phase"] != SUITE_PHASE)])
+        # Only this suite's rows: a nightly run also holds every spec command.
+        return bench_report.summarize(load(view.store).rows(self.name, view.run_id))
 
     def render(self, view: ReportView) -> Rendered:
         from reports import bench as bench_report

@@ -270,10 +270,10 @@ a model file that does not load)."""
             return {"verdict": "error", "message": f"unreadable reply: {e}"}
 
     def render(self, view: ReportView) -> Rendered:
+        from harness.results import load
         from reports import ml as ml_report
 
-        frame = view.store.frame(view.run_id)
-        rows = ml_report.summarize(frame[frame["suite"] == self.name])
+        rows = ml_report.summarize(load(view.store).rows(self.name, view.run_id))
         files: list[Path] = []
         if view.out:
             files = ml_report.write(rows, view.out, view.run_id)

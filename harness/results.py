@@ -1,0 +1,338 @@
+"""The results store as pandas DataFrames, for analysts and for the reports built on them.
+
+    from harness.results import load
+    r = load("results/wasm-harness.duckdb")
+    r.bench(run="latest").query("phase == 'execute'")
+
+Every frame is tidy (one observation per row) and typed: labels are categoricals,
+counts integers (nullable `Int64` where a value may be missing), figures float64,
+times datetime64, free text `string`. `run` picks the runs a frame covers:
+"latest" (the newest run that holds the frame's suite), a run id, a list of run
+ids, or "all" (the history, oldest first). A run id the store does not have is an
+`UnknownRunError` naming the store and the run.
+
+Summaries reuse the suites' own reports (reports/bench.py and reports/ml.py
+`summarize`), so a frame holds exactly the figures `bench --json` and `ml --json`
+print, one row per run and unit. Per-run medians without intervals (`medians`),
+pass rates (`spec_rates`) and interop scores (`interop`) are SQL over the table:
+cheap enough for a history of many runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.runinfo import effective_status
+from harness.store import ResultsStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# What `run=` takes: "latest", "all", a run id, or several run ids.
+RunSelector = str | Sequence[str]
+
+# Engine configurations that are browsers (the wpt.fyi-style interop score over browsers), by name.
+BROWSER_PREFIXES = ("chromium", "firefox")
+# The proposal of a spec file: the directory below `proposals/` (the official testsuite's layout).
+PROPOSAL_SQL = r"nullif(regexp_extract(file, '(^|/)proposals/([^/]+)/', 2), '')"
+
+ANSWERS = ("supported", "unsupported", "flag", "n/a", "error")
+RUN_STATUSES = ("running", "finished", "interrupted", "failed", "abandoned")
+
+BENCH_COLUMNS: dict[str, str] = {
+    "run_id": "category", "engine": "category", "engine_version": "string", "engine_flags": "string",
+    "kernel": "category", "micro": "bool", "variant": "category", "phase": "category",
+    "status": "category", "median_s": "float64", "ci_low_s": "float64", "ci_high_s": "float64",
+    "samples": "Int64", "outliers": "Int64", "cv": "float64", "timer_resolution_s": "float64",
+    **{f"{m}{s}": "float64" for m in ("ratio_to_native", "simd_speedup")
+       for s in ("", "_ci_low", "_ci_high", "_p")},
+    "kernels": "Int64", "expected_failure": "boolean", "message": "string"}
+ML_COLUMNS: dict[str, str] = {
+    "run_id": "category", "engine": "category", "engine_version": "string", "model": "category",
+    "batch": "int64", "runtime": "category", "backend": "category", "threads": "int64",
+    "verdict": "category", "reason": "string", "max_abs_diff": "float64", "top1_agreement": "float64",
+    "cosine": "float64", "accuracy": "float64", "cosine_vs_reference": "float64", "threads_used": "Int64",
+    "backend_used": "string", "binary": "string", "adapter": "string", "p50_s": "float64",
+    "ci_low_s": "float64", "ci_high_s": "float64", "p95_s": "float64", "p95_ci_low_s": "float64",
+    "p95_ci_high_s": "float64", "samples": "Int64", "throughput_per_s": "float64",
+    **{f"{m}{s}": "float64" for m in ("ratio_to_native", "simd_speedup")
+       for s in ("", "_ci_low", "_ci_high", "_p")},
+    "read_s": "float64", "compile_s": "float64", "first_inference_s": "float64",
+    "peak_memory_bytes": "Int64", "memory_kind": "string"}
+SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out")
+_VERDICT_OF = dict(zip(SPEC_COUNTS, ("pass", "fail", "skip", "crash", "timeout"), strict=True))
+
+
+class UnknownRunError(LookupError):
+    """A run id the store does not have (or a store with no runs): bad input, exit 2."""
+
+
+def load(db: Path | str | ResultsStore) -> Results:
+    """The results of a DuckDB store (a path, or a store already open) as DataFrames."""
+    if isinstance(db, ResultsStore):
+        return Results(db)
+    path = Path(db)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no results database")
+    return Results(ResultsStore(path, read_only=True))
+
+
+class Results:
+    def __init__(self, store: ResultsStore) -> None:
+        self.store = store
+        self.db = store.path
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[Results]:
+        """One open of the file for several frames (each open costs ~10 ms; writers wait meanwhile)."""
+        with self.store.holding():
+            yield self
+
+    # --- runs ---------------------------------------------------------------------------
+    def runs(self) -> pd.DataFrame:
+        """One row per run, oldest first: its metadata, the suites it holds, and `engines`, a dict
+        {configuration: {"version", "flags"}} (the tidy form is `engines()`)."""
+        import pandas as pd
+
+        frame = self.store.query_frame(
+            "SELECT r.*, (SELECT string_agg(DISTINCT suite, ',' ORDER BY suite) FROM results "
+            "WHERE results.run_id = r.run_id) AS suites FROM runs r ORDER BY started, run_id")
+        frame["status"] = pd.Categorical(
+            [effective_status(s, h, None if pd.isna(p) else int(p))
+             for s, h, p in zip(frame["status"], frame["host"], frame["pid"], strict=True)],
+            categories=RUN_STATUSES)
+        frame["engines"] = [json.loads(e) if e else {} for e in frame["engines"]]
+        return frame.astype({"run_id": "string", "command": "string", "host": "category", "os": "string",
+                             "cpu": "string", "cpu_count": "Int64", "python": "string",
+                             "harness_version": "string", "git_commit": "string", "pid": "Int64",
+                             "suites": "string"})
+
+    def engines(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """One row per run and engine configuration: version and flags, as the run recorded them."""
+        import pandas as pd
+
+        ids = self.run_ids(run)
+        found = self.store.query("SELECT run_id, engines FROM runs WHERE run_id IN (SELECT unnest(?))", [ids])
+        rows = [(run_id, name, info.get("version"), info.get("flags"))
+                for run_id, text in sorted(found, key=lambda r: ids.index(r[0]))
+                for name, info in json.loads(text or "{}").items()]
+        frame = pd.DataFrame(rows, columns=["run_id", "engine", "version", "flags"])
+        return frame.astype({"run_id": "category", "engine": "category", "version": "string",
+                             "flags": "string"})
+
+    def run_ids(self, run: RunSelector = "latest", suite: str | None = None) -> list[str]:
+        """The run ids a selector means, oldest first; "latest" is the newest run holding `suite`."""
+        if isinstance(run, str) and run == "latest":
+            where = "WHERE EXISTS (SELECT 1 FROM results WHERE results.run_id = runs.run_id AND suite = ?)" \
+                if suite else ""
+            found = self.store.query(f"SELECT run_id FROM runs {where} ORDER BY started DESC, run_id DESC "
+                                     "LIMIT 1", [suite] if suite else [])
+            if not found:
+                raise UnknownRunError(f"{self.db}: no run{f' with {suite} results' if suite else ''}")
+            return [found[0][0]]
+        known = [r for (r,) in self.store.query("SELECT run_id FROM runs ORDER BY started, run_id")]
+        if isinstance(run, str) and run == "all":
+            return known
+        wanted = [run] if isinstance(run, str) else list(run)
+        missing = [r for r in wanted if r not in set(known)]
+        if missing:
+            raise UnknownRunError(f"{self.db}: no run {', '.join(repr(m) for m in missing)} "
+                                  "(see wasm-harness runs)")
+        return sorted(dict.fromkeys(wanted), key=known.index)
+
+    def rows(self, suite: str, run: RunSelector = "latest") -> pd.DataFrame:
+        """The raw rows of a suite (its own `suite` row left out), as the results table has them."""
+        ids = self.run_ids(run, suite)
+        return self.store.query_frame(
+            "SELECT * FROM results WHERE run_id IN (SELECT unnest(?)) AND suite = ? AND phase <> 'suite' "
+            # A fixed order: the bootstrap resamples by position, so the same rows give the same report.
+            'ORDER BY run_id, engine, file, line, "case", kind, phase, process, iteration, time',
+            [ids, suite])
+
+    # --- features -----------------------------------------------------------------------
+    def features(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """One row per run, engine configuration and feature: the matrix's answer and its detail."""
+        import pandas as pd
+
+        ids = self.run_ids(run, "features")
+        frame = self.store.query_frame(
+            'SELECT run_id, engine, engine_version, "case" AS feature, verdict AS answer, '
+            "coalesce(message, '') AS detail FROM results WHERE run_id IN (SELECT unnest(?)) "
+            "AND suite = 'features' AND phase = 'detect' AND kind = 'feature' "
+            "ORDER BY run_id, engine, feature", [ids])
+        frame["answer"] = pd.Categorical(frame["answer"], categories=ANSWERS)
+        return _ordered(frame.astype({"run_id": "category", "engine": "category", "engine_version": "string",
+                                      "feature": "category", "detail": "string"}), ids)
+
+    # --- spec ---------------------------------------------------------------------------
+    def spec(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """One row per run, engine configuration and .wast file: commands by verdict, deliberate
+        failures, unexpected ones, and the file's wall time on that engine."""
+        ids = self.run_ids(run, "spec")
+        counts = ", ".join(f"count(*) FILTER (WHERE verdict = '{v}') AS {c}" for c, v in _VERDICT_OF.items())
+        frame = self.store.query_frame(f"""
+            SELECT run_id, engine, any_value(engine_version) AS engine_version, file,
+                   {PROPOSAL_SQL} AS proposal, {counts},
+                   count(*) FILTER (WHERE expected_failure AND verdict IS NOT NULL) AS expected_failures,
+                   count(*) FILTER (WHERE verdict IN ('fail', 'crash', 'timeout') AND NOT expected_failure)
+                       AS unexpected,
+                   count(verdict) AS commands,
+                   sum(value) FILTER (WHERE metric = 'wall_time') AS wall_s
+            FROM results WHERE run_id IN (SELECT unnest(?)) AND suite = 'spec' AND phase <> 'suite'
+            GROUP BY run_id, engine, file ORDER BY run_id, engine, file""", [ids])
+        types = {c: "int64" for c in (*SPEC_COUNTS, "expected_failures", "unexpected", "commands")}
+        return _ordered(frame.astype({"run_id": "category", "engine": "category", "engine_version": "string",
+                                      "file": "category", "proposal": "category", **types,
+                                      "wall_s": "float64"}), ids)
+
+    def spec_rates(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """Per run, engine configuration and proposal (<NA>: core): the run's tests (every command any
+        engine ran, deliberate failures left out) and how many this engine passed; `rate` = their share.
+        A file an engine skipped whole counts as not passed, as in wpt.fyi."""
+        ids = self.run_ids(run, "spec")
+        frame = self.store.query_frame(_TESTS_SQL + """
+            SELECT e.run_id, e.engine, t.proposal, count(c.ok) FILTER (WHERE c.ok) AS passed,
+                   count(*) AS tests
+            FROM engines e JOIN tests t USING (run_id)
+            LEFT JOIN commands c ON c.run_id = e.run_id AND c.engine = e.engine AND c.file = t.file
+                 AND c.line = t.line AND c.name = t.name
+            WHERE NOT t.deliberate GROUP BY ALL ORDER BY e.run_id, e.engine, t.proposal NULLS FIRST""",
+                                       [ids, ids])
+        frame["rate"] = frame["passed"] / frame["tests"]
+        return _ordered(frame.astype({"run_id": "category", "engine": "category", "proposal": "category",
+                                      "passed": "int64", "tests": "int64", "rate": "float64"}), ids)
+
+    def interop(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """Per run, scope and proposal: the share of tests that pass in every configuration of the
+        scope (wpt.fyi's interop score). Scopes: `browsers` (chromium*, firefox*) and `engines`
+        (every configuration that ran the spec suite); `configurations` names them."""
+        ids = self.run_ids(run, "spec")
+        browsers = " OR ".join(f"engine LIKE '{p}%'" for p in BROWSER_PREFIXES)
+        frame = self.store.query_frame(_TESTS_SQL + f""",
+            scopes AS (SELECT run_id, engine, 'engines' AS scope FROM engines
+                       UNION ALL SELECT run_id, engine, 'browsers' FROM engines WHERE {browsers}),
+            sizes AS (SELECT run_id, scope, count(*) AS n, string_agg(engine, ',' ORDER BY engine) AS names
+                      FROM scopes GROUP BY ALL),
+            per_test AS (
+                SELECT s.run_id, s.scope, t.proposal, t.file, t.line, t.name,
+                       count(c.ok) FILTER (WHERE c.ok) AS ok
+                FROM scopes s JOIN tests t USING (run_id)
+                LEFT JOIN commands c ON c.run_id = s.run_id AND c.engine = s.engine AND c.file = t.file
+                     AND c.line = t.line AND c.name = t.name
+                WHERE NOT t.deliberate GROUP BY ALL)
+            SELECT p.run_id, p.scope, p.proposal, count(*) FILTER (WHERE p.ok = z.n) AS passing,
+                   count(*) AS tests, any_value(z.n) AS size, any_value(z.names) AS configurations
+            FROM per_test p JOIN sizes z USING (run_id, scope)
+            GROUP BY ALL ORDER BY p.run_id, p.scope, p.proposal NULLS FIRST""", [ids, ids])
+        frame["score"] = frame["passing"] / frame["tests"]
+        return _ordered(frame.astype({"run_id": "category", "scope": "category", "proposal": "category",
+                                      "passing": "int64", "tests": "int64", "size": "int64",
+                                      "configurations": "string", "score": "float64"}), ids)
+
+    # --- benchmarks and ML ----------------------------------------------------------------
+    def bench(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """The benchmark summaries (`bench --json`'s rows: medians, ratios to native and SIMD
+        speed-ups with 95% bootstrap intervals and p-values, geometric means) with run_id and flags."""
+        from reports import bench as bench_report
+
+        parts = []
+        for run_id in self.run_ids(run, "bench"):
+            rows = self.rows("bench", run_id)
+            flags = dict(zip(rows["engine"], rows["engine_flags"], strict=False))
+            parts += [{"run_id": run_id, **r, "engine_flags": flags.get(r["engine"])}
+                      for r in bench_report.summarize(rows)]
+        return _typed(parts, BENCH_COLUMNS)
+
+    def ml(self, run: RunSelector = "latest") -> pd.DataFrame:
+        """The ML summaries (`ml --json`'s rows: p50/p95 with intervals, ratios to native onnxruntime,
+        accuracy, cold-start phases, memory), one row per run and unit."""
+        from reports import ml as ml_report
+
+        parts = [{"run_id": run_id, **r} for run_id in self.run_ids(run, "ml")
+                 for r in ml_report.summarize(self.rows("ml", run_id))]
+        return _typed(parts, ML_COLUMNS)
+
+    def samples(self, suite: str = "bench", run: RunSelector = "latest") -> pd.DataFrame:
+        """Raw timing samples (seconds), one per row: bench's phases (`kernel`, `variant`) or ml's
+        (`model`, `batch`, `runtime`, `backend`, `threads`), with the worker `process` and `iteration`."""
+        ids = self.run_ids(run, suite)
+        frame = self.store.query_frame(
+            'SELECT run_id, engine, engine_version, engine_flags, "case", kind, phase, process, iteration, '
+            "value, unit FROM results WHERE run_id IN (SELECT unnest(?)) AND suite = ? AND metric = 'time' "
+            "AND verdict = 'pass' ORDER BY run_id, engine, \"case\", kind, phase, process, iteration",
+            [ids, suite])
+        frame = _unit_columns(frame, suite)
+        return _ordered(frame.astype({"run_id": "category", "engine": "category", "engine_version": "string",
+                                      "engine_flags": "string", "phase": "category", "process": "Int64",
+                                      "iteration": "Int64", "value": "float64", "unit": "category"}), ids)
+
+    def medians(self, suite: str = "bench", run: RunSelector = "all") -> pd.DataFrame:
+        """Per run and timed unit: the median time and the sample count, with no interval (SQL: cheap
+        over a long history; `bench()` and `ml()` give intervals)."""
+        ids = self.run_ids(run, suite)
+        frame = self.store.query_frame(
+            'SELECT r.run_id, any_value(runs.started) AS started, engine, any_value(engine_version) AS '
+            'engine_version, any_value(engine_flags) AS engine_flags, "case", kind, phase, '
+            "median(value) AS median_s, count(*) AS samples FROM results r JOIN runs USING (run_id) "
+            "WHERE r.run_id IN (SELECT unnest(?)) AND suite = ? AND metric = 'time' AND verdict = 'pass' "
+            'GROUP BY r.run_id, engine, "case", kind, phase ORDER BY started, engine, "case", kind, phase',
+            [ids, suite])
+        frame = _unit_columns(frame, suite)
+        return _ordered(frame.astype({"run_id": "category", "engine": "category", "engine_version": "string",
+                                      "engine_flags": "string", "phase": "category", "median_s": "float64",
+                                      "samples": "int64"}), ids)
+
+
+# Every spec command of the runs, as a test per engine (`ok`: it passed), and the runs' tests (a
+# test is a file, line and command name; `deliberate` when the corpus marks it to fail everywhere).
+_TESTS_SQL = f"""
+WITH commands AS (
+    SELECT run_id, engine, file, line, coalesce("case", kind) AS name, {PROPOSAL_SQL} AS proposal,
+           bool_and(verdict = 'pass') AS ok, bool_and(expected_failure) AS deliberate
+    FROM results WHERE run_id IN (SELECT unnest(?)) AND suite = 'spec' AND kind <> 'script'
+         AND verdict IS NOT NULL
+    GROUP BY run_id, engine, file, line, name, proposal),
+tests AS (SELECT run_id, file, line, name, proposal, bool_and(deliberate) AS deliberate FROM commands
+          GROUP BY ALL),
+engines AS (SELECT DISTINCT run_id, engine FROM results WHERE run_id IN (SELECT unnest(?))
+            AND suite = 'spec' AND engine IS NOT NULL)"""
+
+
+def _unit_columns(frame: pd.DataFrame, suite: str) -> pd.DataFrame:
+    """`case` and `kind` named as the suite's summaries name them (bench: kernel and variant; ml:
+    model, batch, runtime, backend, threads)."""
+    import pandas as pd
+
+    if suite == "bench":
+        return frame.rename(columns={"case": "kernel", "kind": "variant"}).astype(
+            {"kernel": "category", "variant": "category"})
+    if suite == "ml":
+        model = frame["case"].str.rpartition("/b")
+        kind = frame["kind"].str.split(":", expand=True).reindex(columns=range(3))
+        at = frame.columns.get_loc("case")
+        frame = frame.drop(columns=["case", "kind"])
+        for offset, (name, values, dtype) in enumerate((
+                ("model", model[0], "category"), ("batch", model[2], "int64"),
+                ("runtime", kind[0], "category"), ("backend", kind[1], "category"),
+                ("threads", kind[2], "int64"))):
+            frame.insert(at + offset, name, pd.Series(values, index=frame.index).astype(dtype))
+        return frame
+    return frame.astype({"case": "category", "kind": "category"})
+
+
+def _ordered(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """run_id's categories in the runs' order (oldest first), so sorting by run follows time."""
+    frame["run_id"] = frame["run_id"].cat.set_categories(ids)
+    return frame.reset_index(drop=True)
+
+
+def _typed(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(columns))
+    ids = list(dict.fromkeys(frame["run_id"]))
+    return _ordered(frame.astype(columns), ids)
