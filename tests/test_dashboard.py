@@ -26,7 +26,6 @@ from dashboard_history import (
 from harness.cli import main
 from harness.engine_required import require_engine
 from reports.dashboard import MissingAssetError, UnknownRunError, assets, render_dashboard
-from reports.dashboard.data import proposal_of
 
 SLOW = "node"
 OWN_SCRIPTS = ["vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js",
@@ -138,12 +137,6 @@ def test_the_first_run_has_nothing_to_compare(tmp_path: Path) -> None:
     page = render_dashboard(tmp_path / "r.duckdb", ids[0], tmp_path / "site")
     assert "the first run in the store" in page.read_text()
     assert 'id="regression-table"' not in page.read_text()
-
-
-def test_proposals_come_from_the_path() -> None:
-    assert proposal_of("proposals/gc/struct.wast") == "gc"
-    assert proposal_of("x/proposals/memory64/a/b.wast") == "memory64"
-    assert proposal_of("i32.wast") == "core" and proposal_of("proposals.wast") == "core"
 
 
 # --- the command and bad input ----------------------------------------------------------

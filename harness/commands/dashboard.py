@@ -47,33 +47,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.store import ResultsStore
     from reports.dashboard import MissingAssetError, UnknownRunError, assets, render, summary
 
     if not args.db.exists():
         return _bad(f"{args.db}: no results database")
     try:
         assets.check()
-    except MissingAssetError as e:
-        return _bad(str(e))
-    run_id = args.run
-    if run_id == "latest":
-        store = ResultsStore(args.db)
-        try:
-            run_id = store.latest_run()
-        finally:
-            store.close()
-        if run_id is None:
-            return _bad(f"{args.db}: no runs recorded")
-    try:
-        board = render.read(args.db, run_id, args.against)
+        board = render.read(args.db, args.run, args.against)
         page = render.write(board, args.out)
-    except UnknownRunError as e:
-        return _bad(str(e))
+    except (MissingAssetError, UnknownRunError) as e:
+        return _bad(str(e).strip("'\""))
     except OSError as e:
         return _bad(f"{e.filename or args.out}: cannot write: {e.strerror or e}")
     if args.json:
-        print(json.dumps({"page": str(page), "summary": str(page.parent / "summary.md"), "run_id": run_id,
+        print(json.dumps({"page": str(page), "summary": str(page.parent / "summary.md"),
+                          "run_id": board.run["run_id"],
                           "against": board.against["run_id"] if board.against else None,
                           "headline": summary.headline(board), "regressions": board.regressions},
                          indent=2, default=str))

@@ -4,7 +4,8 @@ See render.py for the folder it writes, data.py for what it reads, sections.py f
 page shows and in which order.
 """
 
+from harness.results import UnknownRunError
 from reports.dashboard.assets import MissingAssetError
-from reports.dashboard.render import UnknownRunError, render_dashboard
+from reports.dashboard.render import render_dashboard
 
 __all__ = ["MissingAssetError", "UnknownRunError", "render_dashboard"]

@@ -1,102 +1,88 @@
-"""What the dashboard shows, read from the results store: one `Dashboard` per run (and the run it
-is compared against).
+"""What the dashboard shows, read through the pandas API of the store (harness.results): one
+`Dashboard` per run and the run it is compared against, as plain records for the page.
 
-INTERIM: the reads below are small functions of our own, to be replaced by the history API
-(`load(db)` and its comparison, branch `history`) once it is merged. Each returns the shape the
-page needs, so only this module changes then.
+INTERIM: `_compare` flags benchmark changes between the two runs itself until the history
+API's comparison is merged; it is to be replaced by that.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from reports import bench as bench_report
-from reports import ml as ml_report
 from reports import stats
 
 if TYPE_CHECKING:
-    from harness.store import ResultsStore
+    import pandas as pd
 
-VERDICTS = ("pass", "fail", "skip", "crash", "timeout")
+    from harness.results import Results
+
 CORE = "core"  # spec files outside proposals/NAME/: WebAssembly itself
 # INTERIM regression rule (the history API's replaces it): a change is flagged when the
 # interval of the ratio between runs excludes 1 +- DRIFT and Mann-Whitney p < ALPHA.
 DRIFT = 0.02
 ALPHA = 0.05
+SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out", "expected_failures", "unexpected")
 
 
 @dataclass
 class Dashboard:
-    run: dict                                  # the runs table's row, engines decoded
+    run: dict                                  # the runs frame's row (engines: {name: {version, flags}})
     against: dict | None                       # the run compared with, or None (the first run)
-    regressions: list[dict] = field(default_factory=list)    # flagged changes, worst first
-    features: list[dict] = field(default_factory=list)       # engine, feature, answer, detail
+    regressions: list[dict] = field(default_factory=list)      # flagged changes, regressions first
+    features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
     feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
-    spec_engines: list[dict] = field(default_factory=list)   # engine, counts, pass_rate
-    spec_proposals: list[dict] = field(default_factory=list)  # proposal, engine, passed, total, pass_rate
-    spec_failures: list[dict] = field(default_factory=list)  # unexpected: engine, file, line, ...
-    bench: list[dict] = field(default_factory=list)          # reports.bench.summarize rows
-    ml: list[dict] = field(default_factory=list)             # reports.ml.summarize rows
-    trends: list[dict] = field(default_factory=list)         # run_id, started, suite, engine, workload, p50_s
-    spec_trend: list[dict] = field(default_factory=list)     # run_id, started, engine, pass_rate
-    runs: int = 0                                            # runs in the history
+    spec_engines: list[dict] = field(default_factory=list)     # engine, SPEC_COUNTS, passed_tests, tests
+    spec_proposals: list[dict] = field(default_factory=list)   # proposal, engine, passed, tests
+    interop: list[dict] = field(default_factory=list)          # Results.interop() records
+    spec_failures: list[dict] = field(default_factory=list)    # unexpected: engine, file, line, ...
+    bench: list[dict] = field(default_factory=list)            # Results.bench() records
+    ml: list[dict] = field(default_factory=list)               # Results.ml() records
+    trends: list[dict] = field(default_factory=list)           # run, started, suite, engine, workload, p50_s
+    spec_trend: list[dict] = field(default_factory=list)       # run_id, started, engine, pass_rate
+    runs: int = 0                                              # runs in the store
 
 
-def proposal_of(file: str) -> str:
-    """`proposals/gc/struct.wast` -> gc; anything else is the core specification."""
-    parts = str(file).replace("\\", "/").split("/")
-    if "proposals" in parts[:-1]:
-        i = parts.index("proposals")
-        if i + 1 < len(parts) - 1:
-            return parts[i + 1]
-    return CORE
-
-
-def load(store: ResultsStore, run_id: str, against: str | None) -> Dashboard:
-    run = _run(store, run_id)
-    other = _run(store, against) if against else None
-    board = Dashboard(run=run, against=other)
-    board.features = _features(store, run_id)
-    board.spec_engines, board.spec_proposals = _spec_counts(store, run_id)
-    board.spec_failures = _spec_failures(store, run_id)
-    frame = store.frame(run_id)
-    board.bench = bench_report.summarize(frame[frame["suite"] == "bench"])
-    board.ml = ml_report.summarize(frame[frame["suite"] == "ml"]) if (frame["suite"] == "ml").any() else []
-    if other is not None:
-        before = _features(store, other["run_id"])
-        board.feature_changes = _feature_changes(before, board.features)
-        board.regressions = _compare(store.frame(other["run_id"]), frame)
-    board.trends = _trends(store)
-    board.spec_trend = _spec_trend(store)
-    board.runs = len({t["run_id"] for t in board.spec_trend} | {t["run_id"] for t in board.trends})
+def load(results: Results, run_id: str, against: str | None) -> Dashboard:
+    runs = results.runs()
+    meta = {r["run_id"]: r for r in records(runs)}
+    board = Dashboard(run=meta[run_id], against=meta.get(against) if against else None, runs=len(runs))
+    suites = set(str(meta[run_id].get("suites") or "").split(","))
+    if "features" in suites:
+        board.features = records(results.features(run_id)[["engine", "feature", "answer", "detail"]])
+    if "spec" in suites:
+        board.spec_engines, board.spec_proposals = _spec_counts(results, run_id)
+        board.interop = records(results.interop(run_id))
+        board.spec_failures = _spec_failures(results, run_id)
+    if "bench" in suites:
+        board.bench = records(results.bench(run_id))
+    if "ml" in suites:
+        board.ml = records(results.ml(run_id))
+    if board.against is not None:
+        other = board.against["run_id"]
+        if "features" in suites and "features" in str(board.against.get("suites") or ""):
+            board.feature_changes = _feature_changes(records(results.features(other)), board.features)
+        board.regressions = _compare(results, other, run_id)
+    board.trends = _trends(results, runs)
+    board.spec_trend = _spec_trend(results, runs)
     return board
 
 
-def previous_run(store: ResultsStore, run_id: str) -> str | None:
+def previous_run(results: Results, run_id: str) -> str | None:
     """The run started last before `run_id`, or None."""
-    found = store.query("SELECT run_id FROM runs WHERE started < (SELECT started FROM runs WHERE run_id = ?) "
-                        "ORDER BY started DESC LIMIT 1", [run_id])
-    return found[0][0] if found else None
+    ids = results.run_ids("all")
+    at = ids.index(run_id)
+    return ids[at - 1] if at > 0 else None
 
 
-def _run(store: ResultsStore, run_id: str) -> dict:
-    meta = store.run(run_id)
-    if meta is None:
-        raise KeyError(run_id)
-    meta = dict(meta)
-    meta["engines"] = json.loads(meta.get("engines") or "{}")
-    return meta
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values: missing ones (NaN, <NA>, NaT) as None."""
+    import pandas as pd
 
-
-def _features(store: ResultsStore, run_id: str) -> list[dict]:
-    rows = store.query("SELECT engine, \"case\", verdict, coalesce(message, '') FROM results "
-                       "WHERE run_id = ? AND suite = 'features' AND kind = 'feature' AND phase = 'detect' "
-                       "ORDER BY time", [run_id])
-    latest = {(e, f): (a, d) for e, f, a, d in rows}  # a V8-flag retry's answer replaces the first
-    return [{"engine": e, "feature": f, "answer": a, "detail": d} for (e, f), (a, d) in latest.items()]
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") and not isinstance(v, pd.Timestamp) else v)
+             for k, v in row.items()} for row in plain.to_dict("records")]
 
 
 def _feature_changes(before: list[dict], after: list[dict]) -> list[dict]:
@@ -106,48 +92,23 @@ def _feature_changes(before: list[dict], after: list[dict]) -> list[dict]:
             for r in after if old.get((r["engine"], r["feature"]), r["answer"]) != r["answer"]]
 
 
-_COUNTS = ", ".join(f"count(*) FILTER (WHERE verdict = '{v}')" for v in VERDICTS)
+def _spec_counts(results: Results, run_id: str) -> tuple[list[dict], list[dict]]:
+    per_file = results.spec(run_id)
+    rates = results.spec_rates(run_id)
+    rates["proposal"] = rates["proposal"].astype(object).where(rates["proposal"].notna(), CORE)
+    engines = per_file.groupby("engine", observed=True)[list(SPEC_COUNTS)].sum()
+    tests = rates.groupby("engine", observed=True)[["passed", "tests"]].sum()
+    rows = [{"engine": str(engine), **{c: int(engines.loc[engine, c]) for c in SPEC_COUNTS},
+             "passed_tests": int(tests.loc[engine, "passed"]) if engine in tests.index else 0,
+             "tests": int(tests.loc[engine, "tests"]) if engine in tests.index else 0}
+            for engine in engines.index]
+    proposals = records(rates[["proposal", "engine", "passed", "tests"]])
+    return rows, sorted(proposals, key=lambda r: (r["proposal"] != CORE, r["proposal"], r["engine"]))
 
 
-def _spec_counts(store: ResultsStore, run_id: str) -> tuple[list[dict], list[dict]]:
-    rows = store.query(
-        f"SELECT engine, file, {_COUNTS}, count(*) FILTER (WHERE expected_failure), "
-        "count(*) FILTER (WHERE verdict IN ('fail', 'crash', 'timeout') AND NOT expected_failure) "
-        "FROM results WHERE run_id = ? AND suite = 'spec' AND phase <> 'suite' AND verdict IS NOT NULL "
-        "GROUP BY engine, file", [run_id])
-    engines: dict[str, dict] = {}
-    proposals: dict[tuple[str, str], dict] = {}
-    for engine, file, *counts in rows:
-        per = engines.setdefault(engine, {"engine": engine, **dict.fromkeys(VERDICTS, 0), "xfail": 0,
-                                          "unexpected": 0})
-        for name, n in zip((*VERDICTS, "xfail", "unexpected"), counts, strict=True):
-            per[name] += n
-        proposal = proposal_of(file)
-        prop = proposals.setdefault((proposal, engine),
-                                    {"proposal": proposal, "engine": engine, "passed": 0, "total": 0})
-        named = dict(zip((*VERDICTS, "xfail", "unexpected"), counts, strict=True))
-        prop["passed"] += _passed(named)
-        prop["total"] += _judged(named)
-    for per in engines.values():
-        per["passed"], per["total"] = _passed(per), _judged(per)
-    for per in (*engines.values(), *proposals.values()):
-        per["pass_rate"] = per["passed"] / per["total"] if per["total"] else None
-    return sorted(engines.values(), key=lambda r: r["engine"]), \
-        sorted(proposals.values(), key=lambda r: (r["proposal"] != CORE, r["proposal"], r["engine"]))
-
-
-def _passed(counts: dict) -> int:
-    """Commands that did what the corpus wants: a deliberate failure that fails counts as passed."""
-    return _judged(counts) - counts["unexpected"]
-
-
-def _judged(counts: dict) -> int:
-    """Commands with a verdict other than skip."""
-    return counts["pass"] + counts["fail"] + counts["crash"] + counts["timeout"]
-
-
-def _spec_failures(store: ResultsStore, run_id: str) -> list[dict]:
-    rows = store.query(
+def _spec_failures(results: Results, run_id: str) -> list[dict]:
+    # Not a frame of the API: the failing commands themselves, straight from the table.
+    rows = results.store.query(
         "SELECT engine, file, line, kind, coalesce(\"case\", kind), verdict, coalesce(message, '') "
         "FROM results WHERE run_id = ? AND suite = 'spec' AND verdict IN ('fail', 'crash', 'timeout') "
         "AND NOT coalesce(expected_failure, false) ORDER BY engine, file, line", [run_id])
@@ -155,48 +116,60 @@ def _spec_failures(store: ResultsStore, run_id: str) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
-def _trends(store: ResultsStore) -> list[dict]:
+def _trends(results: Results, runs: pd.DataFrame) -> list[dict]:
     """p50 per run of every benchmark workload (execute time per iteration) and ML unit."""
-    rows = store.query(
-        "SELECT r.run_id, min(runs.started), r.suite, r.engine, "
-        "CASE WHEN r.suite = 'bench' THEN r.\"case\" || '/' || r.kind ELSE r.\"case\" || ' ' || r.kind END, "
-        "quantile_cont(r.value, 0.5) FROM results r JOIN runs USING (run_id) "
-        "WHERE r.suite IN ('bench', 'ml') AND r.phase = 'execute' AND r.metric = 'time' "
-        "AND coalesce(r.verdict, 'pass') = 'pass' GROUP BY ALL ORDER BY 2")
-    keys = ("run_id", "started", "suite", "engine", "workload", "p50_s")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    points = []
+    suites = set(",".join(runs["suites"].fillna("")).split(","))
+    if "bench" in suites:
+        bench = results.medians("bench", "all")
+        bench = bench[bench["phase"] == "execute"]
+        workload = bench["kernel"].astype(str) + "/" + bench["variant"].astype(str)
+        points += _points(bench.assign(suite="bench", workload=workload))
+    if "ml" in suites:
+        ml = results.medians("ml", "all")
+        ml = ml[ml["phase"] == "execute"]
+        workload = (ml["model"].astype(str) + "/b" + ml["batch"].astype(str) + " " + ml["runtime"].astype(str)
+                    + ":" + ml["backend"].astype(str) + ":" + ml["threads"].astype(str))
+        points += _points(ml.assign(suite="ml", workload=workload))
+    return points
 
 
-def _spec_trend(store: ResultsStore) -> list[dict]:
-    rows = store.query(
-        "SELECT r.run_id, min(runs.started), r.engine, "
-        "count(*) FILTER (WHERE verdict <> 'skip') - count(*) FILTER (WHERE verdict IN ('fail', 'crash', "
-        "'timeout') AND NOT coalesce(expected_failure, false)), "
-        "count(*) FILTER (WHERE verdict <> 'skip') FROM results r JOIN runs USING (run_id) "
-        "WHERE r.suite = 'spec' AND r.phase <> 'suite' AND r.verdict IS NOT NULL GROUP BY ALL ORDER BY 2")
-    return [{"run_id": r, "started": s, "engine": e, "pass_rate": p / t if t else None}
-            for r, s, e, p, t in rows]
+def _points(frame: pd.DataFrame) -> list[dict]:
+    return records(frame[["run_id", "started", "suite", "engine", "workload", "median_s"]].rename(
+        columns={"median_s": "p50_s"}))
 
 
-def _compare(before, after) -> list[dict]:
+def _spec_trend(results: Results, runs: pd.DataFrame) -> list[dict]:
+    with_spec = [r for r, s in zip(runs["run_id"], runs["suites"].fillna(""), strict=True) if "spec" in s]
+    if not with_spec:
+        return []
+    rates = results.spec_rates(with_spec)
+    totals = rates.groupby(["run_id", "engine"], observed=True)[["passed", "tests"]].sum().reset_index()
+    started = dict(zip(runs["run_id"], runs["started"], strict=True))
+    columns = totals[["run_id", "engine", "passed", "tests"]]
+    return [{"run_id": str(r), "started": started[str(r)], "engine": str(e),
+             "pass_rate": p / t if t else None} for r, e, p, t in columns.itertuples(index=False)]
+
+
+def _compare(results: Results, before: str, after: str) -> list[dict]:
     """INTERIM: benchmark execute times that changed beyond drift, significantly."""
+    frame = results.samples("bench", [before, after])
+    frame = frame[frame["phase"] == "execute"]
+    samples: dict[tuple, dict[str, list]] = {}
+    for (run_id, engine, kernel, variant), group in frame.groupby(["run_id", "engine", "kernel", "variant"],
+                                                                 observed=True):
+        samples.setdefault((engine, kernel, variant), {})[run_id] = [
+            g["value"].to_numpy(float) for _, g in group.groupby(group["process"].fillna(0))]
     flags = []
-    samples = {}
-    for name, frame in (("before", before), ("after", after)):
-        bench = frame[frame["suite"] == "bench"]
-        times = bench[(bench["phase"] == "execute") & (bench["metric"] == "time")]
-        for key, group in times.groupby(["engine", "case", "kind"]):
-            samples.setdefault(key, {})[name] = [g["value"].to_numpy(float)
-                                                 for _, g in group.groupby(group["process"].fillna(0))]
-    for (engine, case, kind), both in sorted(samples.items()):
+    for (engine, kernel, variant), both in sorted(samples.items()):
         if len(both) < 2:
             continue
-        change = stats.ratio(both["after"], both["before"])
+        change = stats.ratio(both[after], both[before])
         if math.isnan(change.low) or change.p_value is None or change.p_value >= ALPHA:
             continue
         if change.low > 1 + DRIFT or change.high < 1 / (1 + DRIFT):
-            old, new = stats.median(both["before"]), stats.median(both["after"])
-            flags.append({"suite": "bench", "engine": engine, "what": f"{case}/{kind}",
+            old, new = stats.median(both[before]), stats.median(both[after])
+            flags.append({"suite": "bench", "engine": engine, "what": f"{kernel}/{variant}",
                           "direction": "regression" if change.value > 1 else "improvement",
                           "before": old.value, "before_low": old.low, "before_high": old.high,
                           "after": new.value, "after_low": new.low, "after_high": new.high,

@@ -13,7 +13,7 @@ import csv
 import math
 from pathlib import Path
 
-from harness.store import ResultsStore
+from harness.results import load
 from reports.dashboard import assets, data, sections, summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,12 +22,8 @@ NO_COMPARISON = "none"
 FAILURE_COLUMNS = ["engine", "file", "line", "kind", "case", "verdict", "message"]
 
 
-class UnknownRunError(LookupError):
-    """The store has no such run (the message names the store and the run)."""
-
-
 def render_dashboard(db: Path | str, run_id: str, out_dir: Path | str, against: str | None = None) -> Path:
-    """Write the dashboard of `run_id` into `out_dir` and return the page's path.
+    """Write the dashboard of `run_id` (or "latest") into `out_dir` and return the page's path.
 
     `against`: the run to compare with; by default the run that started last before
     `run_id`, when there is one; NO_COMPARISON ("none") for none.
@@ -37,18 +33,19 @@ def render_dashboard(db: Path | str, run_id: str, out_dir: Path | str, against: 
 
 
 def read(db: Path | str, run_id: str, against: str | None = None) -> data.Dashboard:
-    """What the page shows, from the store (see render_dashboard for `against`)."""
-    store = ResultsStore(db)
+    """What the page shows, from the store (see render_dashboard for `against`). Raises
+    FileNotFoundError without a store, harness.results.UnknownRunError for a run it lacks."""
+    results = load(db)
     try:
-        with store.holding():  # one open of the file for every query
-            for wanted in (run_id, against):
-                if wanted not in (None, NO_COMPARISON) and store.run(wanted) is None:
-                    raise UnknownRunError(f"{db}: no run {wanted!r} (see wasm-harness runs)")
+        with results.holding():  # one open of the file for every frame
+            run_id = results.run_ids(run_id)[0]  # "latest" resolved, an unknown id raised
+            if against not in (None, NO_COMPARISON):
+                results.run_ids(against)
             if against is None:
-                against = data.previous_run(store, run_id)
-            return data.load(store, run_id, None if against == NO_COMPARISON else against)
+                against = data.previous_run(results, run_id)
+            return data.load(results, run_id, None if against == NO_COMPARISON else against)
     finally:
-        store.close()
+        results.store.close()
 
 
 def write(board: data.Dashboard, out: Path) -> Path:

@@ -125,8 +125,10 @@ def features(board: Dashboard) -> Section:
 
 def spec(board: Dashboard) -> Section:
     section = Section("spec", "Spec results", intro=(
-        "Commands of the spec scripts per engine configuration. Passed counts every command that did what "
-        "the corpus wants (a deliberate failure that fails passes); skips are not counted in the rate."))
+        "A run's tests are the spec commands any engine configuration ran (the corpus's deliberate failures "
+        "left out); the pass rate is the share an engine passed, a file it skipped counting as not passed. "
+        "The interop score, as wpt.fyi's: the share of tests that pass in every browser, and in every "
+        "engine configuration."))
     if not board.spec_engines:
         section.empty = "This run has no spec results (wasm-harness spec)."
         return section
@@ -134,16 +136,20 @@ def spec(board: Dashboard) -> Section:
     section.tables.append(Table("spec-engine-table", [
         "engine", "version", "pass rate", "pass", "fail", "skip", "crash", "timeout", "deliberate failures",
         "unexpected"],
-        [[cell(r["engine"]), cell(versions.get(r["engine"], "")), rate(r["passed"], r["total"]),
-          *(cell(r[k]) for k in ("pass", "fail", "skip", "crash", "timeout", "xfail")),
+        [[cell(r["engine"]), cell(versions.get(r["engine"], "")), rate(r["passed_tests"], r["tests"]),
+          *(cell(r[k]) for k in ("passed", "failed", "skipped", "crashed", "timed_out", "expected_failures")),
           Cell(str(r["unexpected"]), sort=r["unexpected"], css="no" if r["unexpected"] else "")]
-         for r in board.spec_engines], numeric={3, 4, 5, 6, 7, 8, 9}))
+         for r in board.spec_engines], numeric={2, 3, 4, 5, 6, 7, 8, 9}))
     engines = _ordered(board, {r["engine"] for r in board.spec_proposals})
     by = {(r["proposal"], r["engine"]): r for r in board.spec_proposals}
     proposals = sorted({r["proposal"] for r in board.spec_proposals}, key=lambda p: (p != CORE, p))
     section.tables.append(Table("spec-proposal-table", ["proposal", *engines], [
-        [cell(p), *(rate(by[(p, e)]["passed"], by[(p, e)]["total"]) if (p, e) in by else Cell("")
+        [cell(p), *(rate(by[(p, e)]["passed"], by[(p, e)]["tests"]) if (p, e) in by else Cell("")
                     for e in engines)] for p in proposals]))
+    if board.interop:
+        section.tables.append(Table("interop-table", ["scope", "proposal", "interop", "configurations"], [
+            [cell(r["scope"]), cell(r["proposal"] or CORE), rate(r["passing"], r["tests"]),
+             cell(r["configurations"])] for r in board.interop]))
     failures = board.spec_failures
     note = ""
     if len(failures) > FAILURES_SHOWN:

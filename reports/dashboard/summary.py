@@ -24,6 +24,13 @@ def headline(board: Dashboard) -> list[str]:
         clean = sum(1 for r in board.spec_engines if not r["unexpected"])
         lines.append(f"spec: {clean} of {len(board.spec_engines)} engine configurations without an "
                      "unexpected failure")
+        for scope in ("browsers", "engines"):
+            rows = [r for r in board.interop if r["scope"] == scope]
+            tests = sum(r["tests"] for r in rows)
+            if tests and rows[0]["size"] > 1:
+                passing = sum(r["passing"] for r in rows)
+                lines.append(f"interop over {rows[0]['size']} {scope}: {passing / tests:.1%} of {tests} "
+                             "tests pass in all")
     if board.features:
         engines = {r["engine"] for r in board.features}
         names = {r["feature"] for r in board.features}
@@ -59,7 +66,7 @@ def markdown(board: Dashboard, page: str = "index.html") -> str:
         out.append("")
     if board.spec_engines:
         out += ["## Spec pass rates", "",
-                escape.table([[r["engine"], f"{r['pass_rate']:.1%}" if r["pass_rate"] is not None else "",
+                escape.table([[r["engine"], f"{r['passed_tests'] / r['tests']:.1%}" if r["tests"] else "",
                                r["unexpected"]] for r in board.spec_engines],
                              ["engine", "pass rate", "unexpected"], "github", disable_numparse=True), ""]
     out.append(f"The full dashboard: `{page}` beside this file.")
