@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from harness.results import Results
 
 CORE = "core"  # spec files outside proposals/NAME/: WebAssembly itself
-# INTERIM regression rule (the history API's replaces it): a change is flagged when the
+# INTERIM regression rule (reports.comparison's replaces it): a change is flagged when the
 # interval of the ratio between runs excludes 1 +- DRIFT and Mann-Whitney p < ALPHA.
 DRIFT = 0.02
 ALPHA = 0.05
@@ -30,7 +30,9 @@ SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out", "expected_
 class Dashboard:
     run: dict                                  # the runs frame's row (engines: {name: {version, flags}})
     against: dict | None                       # the run compared with, or None (the first run)
-    regressions: list[dict] = field(default_factory=list)      # flagged changes, regressions first
+    # The comparison's flags (reports.comparison's Flag as a dict: kind, suite, engine, what, before,
+    # after, ratio, p_value, changes, examples), regressions first.
+    regressions: list[dict] = field(default_factory=list)
     features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
     feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
     spec_engines: list[dict] = field(default_factory=list)     # engine, SPEC_COUNTS, passed_tests, tests
@@ -60,10 +62,8 @@ def load(results: Results, run_id: str, against: str | None) -> Dashboard:
     if "ml" in suites:
         board.ml = records(results.ml(run_id))
     if board.against is not None:
-        other = board.against["run_id"]
-        if "features" in suites and "features" in str(board.against.get("suites") or ""):
-            board.feature_changes = _feature_changes(records(results.features(other)), board.features)
-        board.regressions = _compare(results, other, run_id)
+        comparison = _compare(results, board.against, board.run)
+        board.regressions, board.feature_changes = comparison["flags"], comparison["features"]
     board.trends = _trends(results, runs)
     board.spec_trend = _spec_trend(results, runs)
     return board
@@ -83,13 +83,6 @@ def records(frame: pd.DataFrame) -> list[dict]:
     plain = frame.astype(object).where(frame.notna(), None)
     return [{k: (v.item() if hasattr(v, "item") and not isinstance(v, pd.Timestamp) else v)
              for k, v in row.items()} for row in plain.to_dict("records")]
-
-
-def _feature_changes(before: list[dict], after: list[dict]) -> list[dict]:
-    old = {(r["engine"], r["feature"]): r["answer"] for r in before}
-    return [{"engine": r["engine"], "feature": r["feature"], "before": old[(r["engine"], r["feature"])],
-             "after": r["answer"]}
-            for r in after if old.get((r["engine"], r["feature"]), r["answer"]) != r["answer"]]
 
 
 def _spec_counts(results: Results, run_id: str) -> tuple[list[dict], list[dict]]:
@@ -151,28 +144,54 @@ def _spec_trend(results: Results, runs: pd.DataFrame) -> list[dict]:
              "pass_rate": p / t if t else None} for r, e, p, t in columns.itertuples(index=False)]
 
 
-def _compare(results: Results, before: str, after: str) -> list[dict]:
-    """INTERIM: benchmark execute times that changed beyond drift, significantly."""
-    frame = results.samples("bench", [before, after])
+def _compare(results: Results, before: dict, after: dict) -> dict:
+    """INTERIM, until reports.comparison lands: its `compare(...).to_dict()`'s `flags` and `features`,
+    for benchmark execute times and feature answers only."""
+    flags = []
+    frame = results.samples("bench", [before["run_id"], after["run_id"]])
     frame = frame[frame["phase"] == "execute"]
     samples: dict[tuple, dict[str, list]] = {}
     for (run_id, engine, kernel, variant), group in frame.groupby(["run_id", "engine", "kernel", "variant"],
                                                                  observed=True):
-        samples.setdefault((engine, kernel, variant), {})[run_id] = [
+        samples.setdefault((str(engine), f"{kernel}/{variant}"), {})[str(run_id)] = [
             g["value"].to_numpy(float) for _, g in group.groupby(group["process"].fillna(0))]
-    flags = []
-    for (engine, kernel, variant), both in sorted(samples.items()):
+    for (engine, unit), both in sorted(samples.items()):
         if len(both) < 2:
             continue
-        change = stats.ratio(both[after], both[before])
+        change = stats.ratio(both[after["run_id"]], both[before["run_id"]])
         if math.isnan(change.low) or change.p_value is None or change.p_value >= ALPHA:
             continue
         if change.low > 1 + DRIFT or change.high < 1 / (1 + DRIFT):
-            old, new = stats.median(both[before]), stats.median(both[after])
-            flags.append({"suite": "bench", "engine": engine, "what": f"{kernel}/{variant}",
-                          "direction": "regression" if change.value > 1 else "improvement",
-                          "before": old.value, "before_low": old.low, "before_high": old.high,
-                          "after": new.value, "after_low": new.low, "after_high": new.high,
-                          "ratio": change.value, "ratio_low": change.low, "ratio_high": change.high,
-                          "p_value": change.p_value, "unit": "s"})
-    return sorted(flags, key=lambda f: (f["direction"] != "regression", -abs(math.log(f["ratio"]))))
+            flags.append({"kind": "regression" if change.value > 1 else "improvement", "suite": "bench",
+                          "engine": engine, "what": unit, "run": after["run_id"], "against": before["run_id"],
+                          "before": _figure(stats.median(both[before["run_id"]])),
+                          "after": _figure(stats.median(both[after["run_id"]])), "ratio": _figure(change),
+                          "p_value": change.p_value, "threshold": DRIFT, "method": "interim",
+                          "changes": _changes(before, after, engine), "examples": []})
+    features = []
+    if "features" in str(before.get("suites")) and "features" in str(after.get("suites")):
+        old = {(r["engine"], r["feature"]): r["answer"] for r in records(results.features(before["run_id"]))}
+        features = [{"engine": r["engine"], "feature": r["feature"], "after": r["answer"],
+                     "before": old[(r["engine"], r["feature"])]}
+                    for r in records(results.features(after["run_id"]))
+                    if old.get((r["engine"], r["feature"]), r["answer"]) != r["answer"]]
+    flags.sort(key=lambda f: (f["kind"] != "regression", f["suite"], f["engine"], f["what"]))
+    return {"flags": flags, "features": features}
+
+
+def _figure(est: stats.Estimate) -> dict:
+    low, high = (None if math.isnan(v) else v for v in (est.low, est.high))
+    return {"value": est.value, "low": low, "high": high, "samples": est.n}
+
+
+def _changes(before: dict, after: dict, engine: str) -> list[str]:
+    found = []
+    old, new = (before.get("engines") or {}).get(engine), (after.get("engines") or {}).get(engine)
+    if old and new:
+        for key in ("version", "flags"):
+            was, now = old.get(key) or "(none)", new.get(key) or "(none)"
+            if was != now:
+                found.append(f"{engine} {key} {was} -> {now}")
+    if before.get("git_commit") != after.get("git_commit"):
+        found.append(f"harness commit {before.get('git_commit')} -> {after.get('git_commit')}")
+    return found

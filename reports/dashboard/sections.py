@@ -18,6 +18,7 @@ from reports.escape import shorten
 # The failure table shows at most this many rows; all of them are in failures.csv beside the page.
 FAILURES_SHOWN = 500
 FAILURES_CSV = "failures.csv"
+TIMED = ("bench", "ml")   # suites whose flags compare times (seconds)
 
 
 @dataclass
@@ -45,12 +46,12 @@ def regressions(board: Dashboard) -> Section:
         return section
     section.intro = (f"Against run {board.against['run_id']}. A change is flagged only when it is both "
                      "statistically significant and larger than run-to-run drift; each row shows both "
-                     "figures with their 95% intervals, the p-value, and what changed between the runs.")
-    changed = what_changed(board.against, board.run)
-    rows = [[verdict(f["direction"]), cell(f["suite"]), cell(f["engine"]), cell(f["what"]),
-             duration(f["before"], f.get("before_low"), f.get("before_high")),
-             duration(f["after"], f.get("after_low"), f.get("after_high")),
-             _change(f), p_value(f.get("p_value")), cell(changed.get(f["engine"], changed.get("", "")))]
+                     "figures with their 95% intervals, the change, the p-value, and what changed between "
+                     "the runs.")
+    rows = [[verdict(f["kind"]), cell(f["suite"]), cell(f["engine"]),
+             Cell(f["what"], title="\n".join(f.get("examples") or [])),
+             figure(f.get("before"), f["suite"]), figure(f.get("after"), f["suite"]), _change(f.get("ratio")),
+             p_value(f.get("p_value")), cell("; ".join(f.get("changes") or []))]
             for f in board.regressions]
     if rows:
         section.tables.append(Table("regression-table", ["flag", "suite", "engine", "what", "before (95% CI)",
@@ -65,32 +66,28 @@ def regressions(board: Dashboard) -> Section:
     return section
 
 
-def what_changed(before: dict, after: dict) -> dict[str, str]:
-    """Per engine: its version or flags if they changed; "" (every row): the harness commit."""
-    notes: dict[str, str] = {}
-    old, new = before.get("engines") or {}, after.get("engines") or {}
-    for engine, info in new.items():
-        was = old.get(engine, {})
-        parts = [f"{key} {was.get(key) or '-'} -> {info.get(key) or '-'}" for key in ("version", "flags")
-                 if (was.get(key) or "") != (info.get(key) or "")]
-        notes[engine] = "; ".join(parts)
-    if (before.get("git_commit") or "") != (after.get("git_commit") or ""):
-        commit = f"harness {_commit(before)} -> {_commit(after)}"
-        notes = {e: "; ".join(p for p in (n, commit) if p) for e, n in notes.items()}
-        notes[""] = commit
-    return notes
+def figure(value: dict | str | None, suite: str) -> Cell:
+    """A flag's figure: a timing (median with its interval), or a text (an answer, a count)."""
+    if isinstance(value, dict):
+        if suite in TIMED:
+            return duration(value["value"], value.get("low"), value.get("high"))
+        return ratio(value["value"], value.get("low"), value.get("high"))
+    return cell(value)
 
 
 def _commit(run: dict) -> str:
     return str(run.get("git_commit") or "-")[:10]
 
 
-def _change(flag: dict) -> Cell:
-    low, high = flag.get("ratio_low"), flag.get("ratio_high")
-    text = f"{flag['ratio'] - 1:+.1%}"
+def _change(r: dict | None) -> Cell:
+    """after / before as a change in percent, with its interval."""
+    if not r:
+        return Cell("")
+    low, high = r.get("low"), r.get("high")
+    text = f"{r['value'] - 1:+.1%}"
     if low is not None and high is not None:
         text += f" ({low - 1:+.1%} to {high - 1:+.1%})"
-    return Cell(text, sort=flag["ratio"])
+    return Cell(text, sort=r["value"])
 
 
 def features(board: Dashboard) -> Section:

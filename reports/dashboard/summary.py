@@ -9,13 +9,14 @@ from __future__ import annotations
 from reports import escape
 from reports.bench import GEOMEAN
 from reports.dashboard.data import Dashboard
-from reports.dashboard.sections import what_changed
+from reports.dashboard.sections import TIMED
+from reports.dashboard.tables import duration
 
 
 def headline(board: Dashboard) -> list[str]:
     """A few lines a reader takes in at once (the page's header shows them too)."""
     lines = []
-    flagged = [f for f in board.regressions if f["direction"] == "regression"]
+    flagged = [f for f in board.regressions if f["kind"] == "regression"]
     better = len(board.regressions) - len(flagged)
     if board.against is not None:
         lines.append(f"{len(flagged)} regression{'s' * (len(flagged) != 1)} and {better} improvement"
@@ -53,11 +54,12 @@ def markdown(board: Dashboard, page: str = "index.html") -> str:
     if board.against is not None:
         out += [f"## Flagged changes against run {escape.markdown_cell(board.against['run_id'])}", ""]
         if board.regressions:
-            changed = what_changed(board.against, run)
-            out.append(escape.table([[f["direction"], f["suite"], f["engine"], f["what"],
-                                      _figure(f, "before"), _figure(f, "after"), f"{f['ratio'] - 1:+.1%}",
+            out.append(escape.table([[f["kind"], f["suite"], f["engine"], f["what"],
+                                      _figure(f.get("before"), f["suite"]),
+                                      _figure(f.get("after"), f["suite"]),
+                                      f"{f['ratio']['value'] - 1:+.1%}" if f.get("ratio") else "",
                                       f"{f['p_value']:.2g}" if f.get("p_value") is not None else "",
-                                      changed.get(f["engine"], changed.get("", ""))]
+                                      "; ".join(f.get("changes") or [])]
                                      for f in board.regressions],
                                     ["flag", "suite", "engine", "what", "before (95% CI)", "after (95% CI)",
                                      "change", "p", "what changed"], "github", disable_numparse=True))
@@ -73,9 +75,11 @@ def markdown(board: Dashboard, page: str = "index.html") -> str:
     return "\n".join(out) + "\n"
 
 
-def _figure(flag: dict, which: str) -> str:
-    value, low, high = flag[which], flag.get(f"{which}_low"), flag.get(f"{which}_high")
-    text = f"{value:.4g}"
-    if low is not None and high is not None:
-        text += f" ({low:.4g}-{high:.4g})"
-    return f"{text} {flag.get('unit', '')}".strip()
+def _figure(value: dict | str | None, suite: str) -> str:
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    if suite in TIMED:
+        return duration(value["value"], value.get("low"), value.get("high")).text
+    low, high = value.get("low"), value.get("high")
+    interval = f" ({low:.4g}-{high:.4g})" if low is not None and high is not None else ""
+    return f"{value['value']:.4g}{interval}"
