@@ -233,6 +233,29 @@ class Results:
                                       "passing": "int64", "tests": "int64", "size": "int64",
                                       "configurations": "string", "score": "float64"}), ids)
 
+    def spec_changes(self, before: str, after: str) -> pd.DataFrame:
+        """The tests whose outcome changed on an engine from run `before` to run `after`: engine, file,
+        line, name, before and after (a verdict, or `not run`: the engine skipped the file whole),
+        change (`no longer passing` or `newly passing`). Only tests and engines both runs have."""
+        ids = self.run_ids([before, after])
+        frame = self.store.query_frame(_TESTS_SQL + """,
+            shared AS (SELECT file, line, name FROM tests WHERE NOT deliberate GROUP BY ALL
+                       HAVING count(DISTINCT run_id) = 2),
+            both_engines AS (SELECT engine FROM engines GROUP BY engine HAVING count(DISTINCT run_id) = 2),
+            grid AS (SELECT engine, file, line, name FROM both_engines CROSS JOIN shared)
+            SELECT g.engine, g.file, g.line, g.name, coalesce(b.verdict, 'not run') AS before,
+                   coalesce(a.verdict, 'not run') AS after,
+                   CASE WHEN coalesce(b.ok, false) THEN 'no longer passing' ELSE 'newly passing' END AS change
+            FROM grid g
+            LEFT JOIN commands b ON b.run_id = ? AND b.engine = g.engine AND b.file = g.file
+                 AND b.line = g.line AND b.name = g.name
+            LEFT JOIN commands a ON a.run_id = ? AND a.engine = g.engine AND a.file = g.file
+                 AND a.line = g.line AND a.name = g.name
+            WHERE coalesce(b.ok, false) <> coalesce(a.ok, false)
+            ORDER BY g.engine, g.file, g.line, g.name""", [ids, ids, before, after])
+        return frame.astype({"engine": "category", "file": "category", "line": "int64", "name": "string",
+                             "before": "category", "after": "category", "change": "category"})
+
     # --- benchmarks and ML ----------------------------------------------------------------
     def bench(self, run: RunSelector = "latest") -> pd.DataFrame:
         """The benchmark summaries (`bench --json`'s rows: medians, ratios to native and SIMD
@@ -292,7 +315,8 @@ class Results:
 _TESTS_SQL = f"""
 WITH commands AS (
     SELECT run_id, engine, file, line, coalesce("case", kind) AS name, {PROPOSAL_SQL} AS proposal,
-           bool_and(verdict = 'pass') AS ok, bool_and(expected_failure) AS deliberate
+           bool_and(verdict = 'pass') AS ok, bool_and(expected_failure) AS deliberate,
+           coalesce(min(verdict) FILTER (WHERE verdict <> 'pass'), 'pass') AS verdict
     FROM results WHERE run_id IN (SELECT unnest(?)) AND suite = 'spec' AND kind <> 'script'
          AND verdict IS NOT NULL
     GROUP BY run_id, engine, file, line, name, proposal),
