@@ -116,7 +116,8 @@ def test_summary_markdown_flags_the_slower_engine_and_escapes(rendered: Path, tw
     assert lines and all(f"| {SLOW} " in line for line in lines), md
     assert f"{SLOW} version 20.0 -> 21.0" in lines[0]
     assert not re.search(r"<(img|script|b)\b", md)
-    assert "| improvement" not in md
+    improvements = [line for line in md.splitlines() if line.startswith("| improvement")]
+    assert len(improvements) == 1 and "| features | wasmtime | simd |" in improvements[0]
 
 
 def test_failures_csv_keeps_every_unexpected_failure(rendered: Path) -> None:
@@ -127,7 +128,7 @@ def test_failures_csv_keeps_every_unexpected_failure(rendered: Path) -> None:
 
 
 def test_an_unchanged_rerun_flags_nothing(tmp_path: Path) -> None:
-    ids = write_history(tmp_path / "r.duckdb", 2)
+    ids = write_history(tmp_path / "r.duckdb", 2, flip=False)
     page = render_dashboard(tmp_path / "r.duckdb", ids[-1], tmp_path / "site")
     assert "Nothing changed beyond run-to-run drift." in (page.parent / "summary.md").read_text()
 
@@ -214,8 +215,11 @@ def test_browser_regressions_come_first(browser_page) -> None:
     assert order == ["regressions", "features", "spec", "bench", "ml", "trends", "runs"]
     rows = page.eval_on_selector_all("#regression-table tbody tr",
                                      "trs => trs.map(tr => [...tr.cells].map(td => td.textContent))")
-    assert rows and {r[0] for r in rows} == {"regression"} and {r[2] for r in rows} == {SLOW}
-    assert all(r[6].startswith("+") for r in rows)
+    kinds = [r[0] for r in rows]
+    assert kinds == sorted(kinds, key=lambda k: k != "regression") and kinds[-1] == "improvement"
+    slowed = [r for r in rows if r[0] == "regression"]
+    assert {r[1] for r in slowed} == {"bench", "ml"} and {r[2] for r in slowed} == {SLOW}
+    assert all(r[6].startswith("+") and f"{SLOW} version 20.0 -> 21.0" in r[8] for r in slowed)
     changes = page.eval_on_selector_all("#feature-change-table tbody tr",
                                         "trs => trs.map(tr => [...tr.cells].map(td => td.textContent))")
     assert changes == [["wasmtime", "simd", "unsupported", "supported"]]

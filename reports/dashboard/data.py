@@ -1,17 +1,14 @@
-"""What the dashboard shows, read through the pandas API of the store (harness.results): one
-`Dashboard` per run and the run it is compared against, as plain records for the page.
-
-INTERIM: `_compare` flags benchmark changes between the two runs itself until the history
-API's comparison is merged; it is to be replaced by that.
+"""What the dashboard shows, read through the pandas API of the store (harness.results) and the
+comparison of runs (reports.comparison): one `Dashboard` per run and the run it is compared
+against, as plain records for the page.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from reports import stats
+from reports import comparison
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,10 +16,6 @@ if TYPE_CHECKING:
     from harness.results import Results
 
 CORE = "core"  # spec files outside proposals/NAME/: WebAssembly itself
-# INTERIM regression rule (reports.comparison's replaces it): a change is flagged when the
-# interval of the ratio between runs excludes 1 +- DRIFT and Mann-Whitney p < ALPHA.
-DRIFT = 0.02
-ALPHA = 0.05
 SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out", "expected_failures", "unexpected")
 
 
@@ -30,8 +23,8 @@ SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out", "expected_
 class Dashboard:
     run: dict                                  # the runs frame's row (engines: {name: {version, flags}})
     against: dict | None                       # the run compared with, or None (the first run)
-    # The comparison's flags (reports.comparison's Flag as a dict: kind, suite, engine, what, before,
-    # after, ratio, p_value, changes, examples), regressions first.
+    # reports.comparison's flags as dicts (kind, suite, engine, what, before, after, ratio, p_value,
+    # changes, examples), regressions first.
     regressions: list[dict] = field(default_factory=list)
     features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
     feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
@@ -62,18 +55,16 @@ def load(results: Results, run_id: str, against: str | None) -> Dashboard:
     if "ml" in suites:
         board.ml = records(results.ml(run_id))
     if board.against is not None:
-        comparison = _compare(results, board.against, board.run)
-        board.regressions, board.feature_changes = comparison["flags"], comparison["features"]
+        found = comparison.compare(results, run_id, board.against["run_id"]).to_dict()
+        board.regressions, board.feature_changes = found["flags"], found["features"]
     board.trends = _trends(results, runs)
     board.spec_trend = _spec_trend(results, runs)
     return board
 
 
 def previous_run(results: Results, run_id: str) -> str | None:
-    """The run started last before `run_id`, or None."""
-    ids = results.run_ids("all")
-    at = ids.index(run_id)
-    return ids[at - 1] if at > 0 else None
+    """The newest run started before `run_id` that shares a suite with it, or None (as `report`)."""
+    return comparison.previous_run(results, run_id)
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -142,56 +133,3 @@ def _spec_trend(results: Results, runs: pd.DataFrame) -> list[dict]:
     columns = totals[["run_id", "engine", "passed", "tests"]]
     return [{"run_id": str(r), "started": started[str(r)], "engine": str(e),
              "pass_rate": p / t if t else None} for r, e, p, t in columns.itertuples(index=False)]
-
-
-def _compare(results: Results, before: dict, after: dict) -> dict:
-    """INTERIM, until reports.comparison lands: its `compare(...).to_dict()`'s `flags` and `features`,
-    for benchmark execute times and feature answers only."""
-    flags = []
-    frame = results.samples("bench", [before["run_id"], after["run_id"]])
-    frame = frame[frame["phase"] == "execute"]
-    samples: dict[tuple, dict[str, list]] = {}
-    for (run_id, engine, kernel, variant), group in frame.groupby(["run_id", "engine", "kernel", "variant"],
-                                                                 observed=True):
-        samples.setdefault((str(engine), f"{kernel}/{variant}"), {})[str(run_id)] = [
-            g["value"].to_numpy(float) for _, g in group.groupby(group["process"].fillna(0))]
-    for (engine, unit), both in sorted(samples.items()):
-        if len(both) < 2:
-            continue
-        change = stats.ratio(both[after["run_id"]], both[before["run_id"]])
-        if math.isnan(change.low) or change.p_value is None or change.p_value >= ALPHA:
-            continue
-        if change.low > 1 + DRIFT or change.high < 1 / (1 + DRIFT):
-            flags.append({"kind": "regression" if change.value > 1 else "improvement", "suite": "bench",
-                          "engine": engine, "what": unit, "run": after["run_id"], "against": before["run_id"],
-                          "before": _figure(stats.median(both[before["run_id"]])),
-                          "after": _figure(stats.median(both[after["run_id"]])), "ratio": _figure(change),
-                          "p_value": change.p_value, "threshold": DRIFT, "method": "interim",
-                          "changes": _changes(before, after, engine), "examples": []})
-    features = []
-    if "features" in str(before.get("suites")) and "features" in str(after.get("suites")):
-        old = {(r["engine"], r["feature"]): r["answer"] for r in records(results.features(before["run_id"]))}
-        features = [{"engine": r["engine"], "feature": r["feature"], "after": r["answer"],
-                     "before": old[(r["engine"], r["feature"])]}
-                    for r in records(results.features(after["run_id"]))
-                    if old.get((r["engine"], r["feature"]), r["answer"]) != r["answer"]]
-    flags.sort(key=lambda f: (f["kind"] != "regression", f["suite"], f["engine"], f["what"]))
-    return {"flags": flags, "features": features}
-
-
-def _figure(est: stats.Estimate) -> dict:
-    low, high = (None if math.isnan(v) else v for v in (est.low, est.high))
-    return {"value": est.value, "low": low, "high": high, "samples": est.n}
-
-
-def _changes(before: dict, after: dict, engine: str) -> list[str]:
-    found = []
-    old, new = (before.get("engines") or {}).get(engine), (after.get("engines") or {}).get(engine)
-    if old and new:
-        for key in ("version", "flags"):
-            was, now = old.get(key) or "(none)", new.get(key) or "(none)"
-            if was != now:
-                found.append(f"{engine} {key} {was} -> {now}")
-    if before.get("git_commit") != after.get("git_commit"):
-        found.append(f"harness commit {before.get('git_commit')} -> {after.get('git_commit')}")
-    return found
