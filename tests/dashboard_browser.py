@@ -76,6 +76,7 @@ def screenshots(page, out: Path) -> list[Path]:
     for name, selector in SHOTS:
         path = out / name
         if selector is None:
+            page.evaluate("window.scrollTo(0, 0)")  # the top of the page, whatever was shot before
             page.screenshot(path=str(path), full_page=False)
         elif page.locator(selector).count():
             page.locator(selector).screenshot(path=str(path))
