@@ -311,3 +311,16 @@ def test_browser_screenshots(browser_page, tmp_path: Path) -> None:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
     if os.environ.get("DASHBOARD_SCREENSHOTS"):  # make dashboard-screenshots: the README's pictures
         screenshots(page, Path(os.environ["DASHBOARD_SCREENSHOTS"]))
+
+
+def test_trends_over_a_long_history_keep_every_point() -> None:
+    # Altair refuses more than 5,000 rows by default; 30 nightly runs of every engine hold ~20,000.
+    from datetime import datetime, timedelta
+
+    from reports.dashboard import charts
+
+    points = [{"run_id": f"r{n}", "started": datetime(2026, 11, 1) + timedelta(days=n), "suite": "bench",
+               "engine": f"e{e}", "workload": f"w{w}", "p50_s": 1e-3 * (1 + n / 100)}
+              for n in range(30) for e in range(14) for w in range(15)]
+    spec = charts.trends(points)
+    assert spec is not None and sum(len(v) for v in spec["datasets"].values()) == len(points) == 6300

@@ -56,7 +56,7 @@ def bench_micro(rows: list[dict]) -> dict | None:
 
 def ml_latency(rows: list[dict]) -> dict | None:
     chart = ml_report.latency_chart(rows)  # the ml report's own chart: the same view in both places
-    return None if chart is None else chart.to_dict()
+    return None if chart is None else _dict(chart)
 
 
 def trends(points: list[dict]) -> dict | None:
@@ -72,13 +72,13 @@ def trends(points: list[dict]) -> dict | None:
     workloads = sorted(set(data["workload"]))
     pick = alt.param(name="workload", value=workloads[0],
                      bind=alt.binding_select(options=workloads, name="workload "))
-    return alt.Chart(data).mark_line(point=True).encode(
+    return _dict(alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("started:T", title="run started"),
         y=alt.Y("p50_ms:Q", title="p50 per iteration or inference (ms, log)", scale=alt.Scale(type="log")),
         color=alt.Color("engine:N", title="engine"),
         tooltip=["run", "engine", "workload", alt.Tooltip("p50_ms:Q", format=".4g")],
     ).add_params(pick).transform_filter(alt.datum.workload == pick).properties(
-        width=WIDTH + 140, height=280).to_dict()
+        width=WIDTH + 140, height=280))
 
 
 def spec_trend(points: list[dict]) -> dict | None:
@@ -90,13 +90,13 @@ def spec_trend(points: list[dict]) -> dict | None:
                           "pass_rate": p["pass_rate"]} for p in points if p.get("pass_rate") is not None])
     if data.empty or data["run"].nunique() < 2:
         return None
-    return alt.Chart(data).mark_line(point=True).encode(
+    return _dict(alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("started:T", title="run started"),
         y=alt.Y("pass_rate:Q", title="spec commands passed (share)", scale=alt.Scale(zero=False),
                 axis=alt.Axis(format="%")),
         color=alt.Color("engine:N", title="engine"),
         tooltip=["run", "engine", alt.Tooltip("pass_rate:Q", format=".2%")],
-    ).properties(width=WIDTH + 140, height=220).to_dict()
+    ).properties(width=WIDTH + 140, height=220))
 
 
 def _intervals(data, x: alt.X, low: str, high: str, y: str, colour: str, tooltip: list[str], panel: str,
@@ -107,9 +107,19 @@ def _intervals(data, x: alt.X, low: str, high: str, y: str, colour: str, tooltip
                                   color=alt.Color(f"{colour}:N", title=colour))
     points = base.mark_point(filled=True, size=50).encode(x=x, tooltip=tooltip)
     rules = base.mark_rule().encode(x=alt.X(f"{low}:Q", scale=alt.Scale(type="log")), x2=f"{high}:Q")
-    return (rules + points).properties(width=WIDTH).facet(
+    return _dict((rules + points).properties(width=WIDTH).facet(
         row=alt.Row(f"{panel}:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left"))
-    ).resolve_scale(y="independent").to_dict()
+    ).resolve_scale(y="independent"))
+
+
+def _dict(chart: alt.TopLevelMixin) -> dict:
+    """The specification with its data inline. Altair stops at 5,000 rows by default, to spare
+    notebooks; the trends over 30 nightly runs hold about 20,000 points, which the page draws
+    without trouble."""
+    import altair as alt
+
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
 
 
 def _scaled(value: float | None, factor: float) -> float | None:
