@@ -5,7 +5,7 @@ JOBS ?= 2
 RESULTS ?= results
 DB := $(RESULTS)/wasm-harness.duckdb
 
-.PHONY: setup nightly test lint lock bench-spec bench-accuracy clean
+.PHONY: setup nightly test lint lock bench-spec bench-accuracy bench-dashboard dashboard-screenshots clean
 
 setup:
 	@VENV=$(VENV) bash setup/setup.sh
@@ -40,6 +40,14 @@ bench-spec: setup
 ## The benchmark harness's own accuracy and repeatability (figures in BENCHMARKS.md).
 bench-accuracy: setup
 	$(BIN)/python perf/bench_accuracy.py
+
+## How long `wasm-harness dashboard` takes over 30 runs of history (figures in BENCHMARKS.md).
+bench-dashboard: setup
+	$(BIN)/python perf/dashboard_render.py
+
+## The README's dashboard screenshots (docs/dashboard/): the browser test's two-run store, shot in Chromium.
+dashboard-screenshots: setup
+	DASHBOARD_SCREENSHOTS=docs/dashboard $(BIN)/python -m pytest -q tests/test_dashboard.py -k screenshots
 
 clean:
 	rm -rf $(VENV) .venv-wasmer $(RESULTS) .pytest_cache

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from engines.registry import EngineConfigError, UnknownEngineError
-from harness.commands import engines, export, merge, nightly, report, runs
+from harness.commands import dashboard, engines, export, merge, nightly, report, runs
 from harness.store import StoreBusyError
 from harness.suite import EXIT_BAD_INPUT, Suite, add_common_arguments, run_command
 from harness.suites import all_suites
@@ -25,6 +25,7 @@ examples:
   wasm-harness bench --quick                 every kernel on every engine, quickly
   wasm-harness bench --engine node,wasmtime --kernel matmul --json
   wasm-harness report --run latest           a recorded run's reports again, from the store
+  wasm-harness dashboard --out site          the latest run as a static HTML dashboard
   wasm-harness export --format parquet -o results.parquet
   wasm-harness nightly --quick               every suite on every engine as one run, then the dashboard
   wasm-harness nightly --resume              finish the latest killed nightly run
@@ -33,7 +34,7 @@ examples:
 Results go to results/wasm-harness.duckdb (one row per observation; see README).
 """
 
-COMMANDS = [engines, export, runs, report, nightly, merge]
+COMMANDS = [engines, export, runs, report, nightly, merge, dashboard]
 
 
 class Terminated(KeyboardInterrupt):

@@ -1,0 +1,135 @@
+"""What the dashboard shows, read through the pandas API of the store (harness.results) and the
+comparison of runs (reports.comparison): one `Dashboard` per run and the run it is compared
+against, as plain records for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reports import comparison
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from harness.results import Results
+
+CORE = "core"  # spec files outside proposals/NAME/: WebAssembly itself
+SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out", "expected_failures", "unexpected")
+
+
+@dataclass
+class Dashboard:
+    run: dict                                  # the runs frame's row (engines: {name: {version, flags}})
+    against: dict | None                       # the run compared with, or None (the first run)
+    # reports.comparison's flags as dicts (kind, suite, engine, what, before, after, ratio, p_value,
+    # changes, examples), regressions first.
+    regressions: list[dict] = field(default_factory=list)
+    features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
+    feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
+    spec_engines: list[dict] = field(default_factory=list)     # engine, SPEC_COUNTS, passed_tests, tests
+    spec_proposals: list[dict] = field(default_factory=list)   # proposal, engine, passed, tests
+    interop: list[dict] = field(default_factory=list)          # Results.interop() records
+    spec_failures: list[dict] = field(default_factory=list)    # unexpected: engine, file, line, ...
+    bench: list[dict] = field(default_factory=list)            # Results.bench() records
+    ml: list[dict] = field(default_factory=list)               # Results.ml() records
+    trends: list[dict] = field(default_factory=list)           # run, started, suite, engine, workload, p50_s
+    spec_trend: list[dict] = field(default_factory=list)       # run_id, started, engine, pass_rate
+    runs: int = 0                                              # runs in the store
+
+
+def load(results: Results, run_id: str, against: str | None) -> Dashboard:
+    runs = results.runs()
+    meta = {r["run_id"]: r for r in records(runs)}
+    board = Dashboard(run=meta[run_id], against=meta.get(against) if against else None, runs=len(runs))
+    suites = set(str(meta[run_id].get("suites") or "").split(","))
+    if "features" in suites:
+        board.features = records(results.features(run_id)[["engine", "feature", "answer", "detail"]])
+    if "spec" in suites:
+        board.spec_engines, board.spec_proposals = _spec_counts(results, run_id)
+        board.interop = records(results.interop(run_id))
+        board.spec_failures = _spec_failures(results, run_id)
+    if "bench" in suites:
+        board.bench = records(results.bench(run_id))
+    if "ml" in suites:
+        board.ml = records(results.ml(run_id))
+    if board.against is not None:
+        found = comparison.compare(results, run_id, board.against["run_id"]).to_dict()
+        board.regressions, board.feature_changes = found["flags"], found["features"]
+    board.trends = _trends(results, runs)
+    board.spec_trend = _spec_trend(results, runs)
+    return board
+
+
+def previous_run(results: Results, run_id: str) -> str | None:
+    """The newest run started before `run_id` that shares a suite with it, or None (as `report`)."""
+    return comparison.previous_run(results, run_id)
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values: missing ones (NaN, <NA>, NaT) as None."""
+    import pandas as pd
+
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") and not isinstance(v, pd.Timestamp) else v)
+             for k, v in row.items()} for row in plain.to_dict("records")]
+
+
+def _spec_counts(results: Results, run_id: str) -> tuple[list[dict], list[dict]]:
+    per_file = results.spec(run_id)
+    rates = results.spec_rates(run_id)
+    rates["proposal"] = rates["proposal"].astype(object).where(rates["proposal"].notna(), CORE)
+    engines = per_file.groupby("engine", observed=True)[list(SPEC_COUNTS)].sum()
+    tests = rates.groupby("engine", observed=True)[["passed", "tests"]].sum()
+    rows = [{"engine": str(engine), **{c: int(engines.loc[engine, c]) for c in SPEC_COUNTS},
+             "passed_tests": int(tests.loc[engine, "passed"]) if engine in tests.index else 0,
+             "tests": int(tests.loc[engine, "tests"]) if engine in tests.index else 0}
+            for engine in engines.index]
+    proposals = records(rates[["proposal", "engine", "passed", "tests"]])
+    return rows, sorted(proposals, key=lambda r: (r["proposal"] != CORE, r["proposal"], r["engine"]))
+
+
+def _spec_failures(results: Results, run_id: str) -> list[dict]:
+    # Not a frame of the API: the failing commands themselves, straight from the table.
+    rows = results.store.query(
+        "SELECT engine, file, line, kind, coalesce(\"case\", kind), verdict, coalesce(message, '') "
+        "FROM results WHERE run_id = ? AND suite = 'spec' AND verdict IN ('fail', 'crash', 'timeout') "
+        "AND NOT coalesce(expected_failure, false) ORDER BY engine, file, line", [run_id])
+    keys = ("engine", "file", "line", "kind", "case", "verdict", "message")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _trends(results: Results, runs: pd.DataFrame) -> list[dict]:
+    """p50 per run of every benchmark workload (execute time per iteration) and ML unit."""
+    points = []
+    suites = set(",".join(runs["suites"].fillna("")).split(","))
+    if "bench" in suites:
+        bench = results.medians("bench", "all")
+        bench = bench[bench["phase"] == "execute"]
+        workload = bench["kernel"].astype(str) + "/" + bench["variant"].astype(str)
+        points += _points(bench.assign(suite="bench", workload=workload))
+    if "ml" in suites:
+        ml = results.medians("ml", "all")
+        ml = ml[ml["phase"] == "execute"]
+        workload = (ml["model"].astype(str) + "/b" + ml["batch"].astype(str) + " " + ml["runtime"].astype(str)
+                    + ":" + ml["backend"].astype(str) + ":" + ml["threads"].astype(str))
+        points += _points(ml.assign(suite="ml", workload=workload))
+    return points
+
+
+def _points(frame: pd.DataFrame) -> list[dict]:
+    return records(frame[["run_id", "started", "suite", "engine", "workload", "median_s"]].rename(
+        columns={"median_s": "p50_s"}))
+
+
+def _spec_trend(results: Results, runs: pd.DataFrame) -> list[dict]:
+    with_spec = [r for r, s in zip(runs["run_id"], runs["suites"].fillna(""), strict=True) if "spec" in s]
+    if not with_spec:
+        return []
+    rates = results.spec_rates(with_spec)
+    totals = rates.groupby(["run_id", "engine"], observed=True)[["passed", "tests"]].sum().reset_index()
+    started = dict(zip(runs["run_id"], runs["started"], strict=True))
+    columns = totals[["run_id", "engine", "passed", "tests"]]
+    return [{"run_id": str(r), "started": started[str(r)], "engine": str(e),
+             "pass_rate": p / t if t else None} for r, e, p, t in columns.itertuples(index=False)]
