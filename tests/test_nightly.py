@@ -85,7 +85,8 @@ def test_a_killed_nightly_resumes_without_redoing_finished_units(tmp_path: Path)
     assert f"resuming run {run_id}" in resumed.stderr
     units = len(spec_before)
     assert f"nightly [1/4] spec: resuming: {units - 1} units finished before" in resumed.stderr
-    assert "dashboard" in resumed.stdout and (out / "report.txt").read_text()
+    assert f"dashboard: {out / 'dashboard' / 'index.html'}" in resumed.stdout
+    assert run_id in (out / "dashboard" / "index.html").read_text() and (out / "report.txt").read_text()
     assert {p.name for p in (out / "report").iterdir()} >= {"matrix.md", "bench.md", "ml.md"}
 
     assert query(db, "SELECT status FROM runs") == [("finished",)]

@@ -322,16 +322,10 @@ def _render(args: argparse.Namespace, run_id: str) -> tuple[Path, Path | None, l
     return out, dashboard, problems
 
 
-def dashboard_for(db: Path, run_id: str, out_dir: Path) -> Path | None:
-    """The run's dashboard (reports/dashboard), or None, said on stderr, while it is not here."""
-    try:
-        from reports.dashboard import render_dashboard
-    except ModuleNotFoundError as e:
-        if not (e.name or "").startswith("reports.dashboard"):
-            raise
-        print(f"note: no dashboard module (reports/dashboard) in this checkout: it would render run {run_id} "
-              f"of {db} into {out_dir}", file=sys.stderr)
-        return None
+def dashboard_for(db: Path, run_id: str, out_dir: Path) -> Path:
+    """The run's dashboard page (reports/dashboard), rendered from the store."""
+    from reports.dashboard import render_dashboard
+
     return render_dashboard(db, run_id, out_dir)
 
 
