@@ -132,8 +132,10 @@ def _probe(browser: str, endpoint: str, launch: dict) -> ProbeResult:
         answer = {}
     if answer.get("version"):
         return ProbeResult(version=str(answer["version"]))
-    why = answer.get("error") or " | ".join(out.stderr.strip().splitlines()[-3:]) or f"exit {out.returncode}"
-    return ProbeResult(error=f"the Playwright server at {shown(endpoint)}: {why}")
+    if answer.get("error"):
+        return ProbeResult(error=str(answer["error"]))
+    why = " | ".join(out.stderr.strip().splitlines()[-3:]) or f"exit {out.returncode}"
+    return ProbeResult(error=f"the Playwright server at {shown(endpoint)}: the probe failed: {why}")
 
 
 def connect(pw, browser: str, endpoint: str, launch: dict, expose_loopback: bool):
@@ -150,11 +152,12 @@ def explain(error: BaseException | str, endpoint: str) -> str:
     text = str(error)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("=")]
     message = " | ".join(lines[:3]) or type(error).__name__
-    if "ECONNREFUSED" in text or "ENOTFOUND" in text or "EHOSTUNREACH" in text:
-        return f"no Playwright server answers at {shown(endpoint)} ({message})"
-    if "Executable doesn't exist" in text or "executable" in text.lower() and "launch" in text.lower():
-        return f"{message} {HINT_UNSAFE}"
-    return message
+    where = shown(endpoint)
+    if any(code in text for code in ("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT")):
+        return f"no Playwright server answers at {where} ({message})"
+    if "Executable doesn't exist" in text:
+        return f"the Playwright server at {where} could not start the browser: {message} {HINT_UNSAFE}"
+    return f"the Playwright server at {where}: {message}"
 
 
 def main() -> None:

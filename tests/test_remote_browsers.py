@@ -14,11 +14,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright_server import free_port, start_server, stop_server
 
 from engines import remote_browser
 from engines.browser_launch import for_page, launch_options
@@ -115,44 +115,11 @@ def test_the_page_server_answers_to_the_host_it_was_given(tmp_path: Path) -> Non
 
 
 # --- a Playwright server on 127.0.0.1 ----------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
-    """`python -m playwright run-server` on a free port; returns once it accepts connections."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "playwright", "run-server", "--port", str(port),
-                             "--host", "127.0.0.1", *extra], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"playwright run-server exited {proc.returncode}: {proc.stderr.read().decode()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, f"ws://127.0.0.1:{port}/"
-        except OSError:
-            time.sleep(0.1)
-    stop_server(proc)
-    pytest.fail("playwright run-server did not listen within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """A server that takes our launch options (`--unsafe`: executable, flags, preferences)."""
     require_engine("chromium")  # the browsers it launches are this machine's
+    require_engine("firefox")
     proc, endpoint = start_server("--unsafe")
     yield endpoint
     stop_server(proc)
