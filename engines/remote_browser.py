@@ -150,7 +150,8 @@ def connect(pw, browser: str, endpoint: str, launch: dict, expose_loopback: bool
 def explain(error: BaseException | str, endpoint: str) -> str:
     """Playwright's error as one line that names the server, with the --unsafe hint where it helps."""
     text = str(error)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("=")]
+    # Playwright's messages come with call logs under ===== rules and advice in ╔═╗ boxes.
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and ln.strip()[0] not in "=╔║╚"]
     message = " | ".join(lines[:3]) or type(error).__name__
     where = shown(endpoint)
     if any(code in text for code in ("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT")):

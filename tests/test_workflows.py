@@ -59,11 +59,11 @@ def test_actionlint_finds_nothing_in_our_workflows() -> None:
 
 @pytest.mark.parametrize(("change", "finding"), [
     # a job that needs one that does not exist
-    (("needs: [plan, shard]", "needs: [plan, shards]"), 'job "shards" needed by job "merge" is not defined'),
+    (("needs: [plan, shard]", "needs: [plan, shards]"), 'needs job "shards" which does not exist'),
     # an input the action does not have
     (("pattern: shard-*", "patern: shard-*"), 'input "patern" is not defined'),
-    # a context that does not exist in that place
-    (("${{ strategy.job-total }}", "${{ strategy.jobs-total }}"), "jobs-total"),
+    # a matrix property that does not exist
+    (("SHARD: ${{ matrix.shard }}", "SHARD: ${{ matrix.shards }}"), 'property "shards" is not defined'),
     # a run: script that shellcheck flags
     (('"$RUN_ID"', "$RUN_ID"), "SC2086"),
 ])
