@@ -6,10 +6,14 @@ options a worker sends (only with `--unsafe`: executable, flags, preferences).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -38,11 +42,33 @@ def start_server(*extra: str, timeout: float = 60.0) -> tuple[subprocess.Popen, 
     raise RuntimeError(f"playwright run-server did not listen within {timeout:g} s")
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    """End the server (it closes the browsers it launched)."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
+def stop_server(proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """End the server and the browsers it launched.
+
+    On SIGTERM the server's Node process closes its browsers (which Playwright starts in sessions of
+    their own, out of reach of a group signal) but keeps running, and `python -m playwright` exits
+    at once. So: SIGTERM to the group, wait until Node has no browser left, then SIGKILL the group.
+    """
+    nodes = _children(proc.pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_children(node) for node in nodes):
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found

@@ -263,3 +263,21 @@ def test_a_page_host_that_is_not_loopback_stays_cross_origin_isolated(server: st
         assert (secure, gpu) == (False, "undefined")
     else:
         assert (secure, gpu) == (True, "object")
+
+
+def test_a_server_lost_mid_run_makes_the_worker_fail_naming_it() -> None:
+    """The connection closes: the worker dies (a crash, for the harness), and the new worker it
+    starts cannot connect: its error names the server, which the crash rows then carry."""
+    from harness.worker import WorkerError, WorkerProcess
+
+    proc, endpoint = start_server("--unsafe")
+    worker = WorkerProcess(require_engine(make(f"chromium:endpoint={endpoint}")).worker_spec())
+    try:
+        assert worker.run_batch([{"i": 0, "do": "js", "code": "return 1"}], 30.0)[0]["ok"]
+        stop_server(proc)
+        # Refused: only a new worker's connect can say that, so the old one died and a new one tried.
+        with pytest.raises(WorkerError, match=f"no Playwright server answers at {endpoint}"):
+            worker.run_batch([{"i": 0, "do": "js", "code": "return 2"}], 30.0)
+    finally:
+        worker.kill()
+        stop_server(proc)
