@@ -40,6 +40,16 @@ class Engine(ABC):
     # against them, so a typo is an error rather than a silently ignored option).
     OPTIONS: ClassVar[dict[str, str]] = {}
 
+    @classmethod
+    def options_problem(cls, options: dict) -> str | None:
+        """Why these option values cannot work (the names are checked against OPTIONS), or None."""
+        return None
+
+    def metadata(self) -> dict:
+        """What the run's engine metadata records besides version and flags (e.g. a remote browser's
+        endpoint)."""
+        return {}
+
     def with_v8_flag(self, flag: str) -> Engine | None:
         """The same configuration with a V8 flag added, or None when the engine is not V8."""
         return None

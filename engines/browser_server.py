@@ -1,6 +1,8 @@
 """The loopback HTTP server between a browser worker and its page.
 
-One per browser worker, bound to 127.0.0.1 on a random port. The page
+One per browser worker, bound to 127.0.0.1 on a random port (a browser on another machine either
+reaches it through Playwright's tunnel, or directly when the worker is given a bind address, a
+port and the host name the browser uses: see engines/remote_browser.py). The page
 (js/page.html + js/page_host.mjs) long-polls `next` for the next request and
 POSTs its replies to `reply`; module files come from `files/<absolute path>`,
 but only from under the allowed roots (the harness cache) or files the harness
@@ -32,6 +34,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -68,7 +71,10 @@ _JS_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 class BrowserServer:
     """Serves the page and its files and carries requests to it and replies back."""
 
-    def __init__(self, roots: Iterable[str | os.PathLike], on_replies: Callable[[list[dict]], None]) -> None:
+    def __init__(self, roots: Iterable[str | os.PathLike], on_replies: Callable[[list[dict]], None],
+                 bind: str = "127.0.0.1", port: int = 0, host: str | None = None) -> None:
+        """`bind` and `port` (0: any free one): where to listen; `host`: the name or address the
+        browser uses for this machine (default: the bind address, or 127.0.0.1 for a wildcard)."""
         self.roots = [Path(os.path.realpath(r)) for r in roots]
         self.on_replies = on_replies
         self._files: set[str] = set()          # exact files the harness named (realpaths)
@@ -79,11 +85,14 @@ class BrowserServer:
         self.polled = threading.Event()          # the page has asked for a request at least once
         self.polling = 0                         # /next requests waiting now
         self.last_seen = time.monotonic()        # when the page last sent or got anything
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = (_HTTPServer6 if ":" in bind else ThreadingHTTPServer)((bind, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.owner = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.host = host or (bind if bind not in ("0.0.0.0", "::") else "127.0.0.1")
+        # The Host header every request must carry, and the page's origin (what its POSTs send).
+        self.authority = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        self.origin = f"http://{self.authority}"
         # A capability: whoever has the page's URL may drive the page's side of the protocol.
         self.token = secrets.token_urlsafe(32)
         self.url = f"{self.origin}/{self.token}/"
@@ -158,6 +167,10 @@ class BrowserServer:
         return Path(real) if os.path.isfile(real) else None
 
 
+class _HTTPServer6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def _js_file(name: str) -> Path | None:
     """A file directly in engines/js (not a symlink out of it), or None."""
     if not _JS_NAME.fullmatch(name):
@@ -199,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _host_ok(self) -> bool:
         # Only our own origin: a page elsewhere that rebinds a name to 127.0.0.1 is refused.
         host = self.headers.get("Host", "")
-        return host in (f"127.0.0.1:{self.owner.port}", f"localhost:{self.owner.port}")
+        return host in (f"127.0.0.1:{self.owner.port}", f"localhost:{self.owner.port}", self.owner.authority)
 
     def _forbidden(self) -> None:
         # The body of a refused POST is never read, so this connection cannot serve another request.

@@ -7,8 +7,9 @@ which talks to this process over a loopback HTTP server (browser_server.py).
 
     harness ─stdin─▶ this worker ─/next─▶ page (runner.mjs) ─POST /reply─▶ this worker ─stdout─▶ harness
 
-`hello` launches the browser (once per worker: Firefox takes seconds to start),
-starts the server and opens the page; `run` requests go straight to the page,
+`hello` launches the browser (once per worker: Firefox takes seconds to start), or
+connects to a remote Playwright server that launches it (an `endpoint`: see
+remote_browser.py), starts the server and opens the page; `run` requests go straight to the page,
 and every reply the page posts is written at once. When the page or the
 browser dies, this process exits non-zero, so the harness records a crash,
 starts a new worker (a new browser) and replays the script. A hang is the
@@ -31,18 +32,18 @@ import threading
 import time
 from pathlib import Path
 
+from engines import remote_browser
+from engines.browser_launch import (
+    START_SECONDS,
+    as_list,
+    for_page,
+    is_loopback,
+    launch_options,
+    python_kwargs,
+)
 from engines.browser_server import POLL_SECONDS, BrowserServer
 from engines.protocol import cache_root
 
-# Chromium flags that keep a test browser quiet and offline. --enable-crash-reporter: without
-# Crashpad the headless shell's renderer dies on the first out-of-bounds wasm access instead
-# of trapping (V8's trap handler is chained behind Crashpad's signal handler); dumps would go
-# to the worker's private TMPDIR, and nothing is uploaded.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--enable-crash-reporter"]
-# WebGPU (the `webgpu` feature probe): a fallback adapter, since there is no GPU here.
-FIREFOX_PREFS = {"dom.webgpu.enabled": True, "gfx.webgpu.ignore-blocklist": True}
-START_SECONDS = 60.0            # launch + page load
 TICK_MS = 100                   # how often the main thread lets Playwright deliver events
 STALE_SECONDS = 3 * POLL_SECONDS  # an idle page that has not polled for this long is dead
 
@@ -155,23 +156,28 @@ class BrowserWorker:
 
         self.tmp = _private_tmp()
         os.environ["TMPDIR"] = str(self.tmp)  # Playwright's profile dirs: removed even after a kill
-        roots = [cache_root(), *_list(self.options.get("roots"))]
-        self.server = BrowserServer(roots, self.on_replies).start()
-        executable = str(self.options.get("executable", ""))
-        launcher = _launcher(self.tmp, executable)
-        headless = bool(self.options.get("headless", True))
-        args = _list(self.options.get("args"))
+        roots = [cache_root(), *as_list(self.options.get("roots"))]
+        options = self.options
+        self.server = BrowserServer(roots, self.on_replies, bind=str(options.get("page_bind", "127.0.0.1")),
+                                    port=int(options.get("page_port", 0)),
+                                    host=options.get("page_host")).start()
+        endpoint = self.options.get("endpoint")
+        # A remote browser reaches a loopback page through Playwright's tunnel (remote_browser.py).
+        tunnelled = bool(endpoint) and is_loopback(self.server.host)
+        launch = for_page(launch_options(self.options), self.kind, self.server.origin, tunnelled)
         self.pw = sync_playwright().start()
-        if self.kind == "firefox":
-            prefs = dict(FIREFOX_PREFS, **(self.options.get("prefs") or {}))
-            self.browser = self.pw.firefox.launch(channel="moz-firefox", executable_path=launcher,
-                                                  headless=headless, args=args, firefox_user_prefs=prefs,
-                                                  timeout=START_SECONDS * 1000)
+        if endpoint:
+            try:
+                self.browser = remote_browser.connect(self.pw, self.kind, endpoint, launch, tunnelled)
+            except Exception as e:  # noqa: BLE001 - Playwright's errors: one line naming the server
+                raise _Dead(remote_browser.explain(e, endpoint)) from e
+            lost = f"the connection to the Playwright server at {remote_browser.shown(endpoint)} closed"
         else:
-            self.browser = self.pw.chromium.launch(executable_path=launcher, headless=headless,
-                                                   args=[*CHROMIUM_FLAGS, *args],
-                                                   timeout=START_SECONDS * 1000)
-        self.browser.on("disconnected", self._event("the browser exited"))
+            # The local browser starts through a launcher that makes it die with us (see _launcher).
+            launch["executablePath"] = _launcher(self.tmp, str(self.options.get("executable", "")))
+            self.browser = getattr(self.pw, self.kind).launch(**python_kwargs(launch))
+            lost = "the browser exited"
+        self.browser.on("disconnected", self._event(lost))
         page = self.browser.new_page()
         page.on("crash", self._event("the page crashed"))
         page.on("close", self._event("the page was closed"))
@@ -227,14 +233,6 @@ def _files_of(request: dict) -> list[str]:
         if isinstance(cmd.get("files"), list):
             files.extend(cmd["files"])
     return [f for f in files if isinstance(f, str)]
-
-
-def _list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return shlex.split(value)
-    return [str(v) for v in value]  # type: ignore[union-attr]
 
 
 def _private_tmp() -> Path:

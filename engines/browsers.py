@@ -9,6 +9,15 @@ Options:
   headless    default true
   prefs       Firefox only: about:config preferences (a table)
   roots       more directories the page may load modules from (besides the harness cache)
+  endpoint    a Playwright server (ws://HOST:PORT/) that launches the browser on its machine
+              (engines/remote_browser.py); `executable` is then a path on that machine
+  page_host, page_bind, page_port
+              where the page server listens and the name the browser uses for it (default
+              127.0.0.1, any free port; a remote browser reaches that through Playwright's tunnel)
+
+Where the browser runs (endpoint, page_*) is not part of the flags every row records: the
+run's engine metadata says `remote` with the endpoint, and the version is the one the remote
+browser reports.
 """
 
 from __future__ import annotations
@@ -21,8 +30,13 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
+from engines import remote_browser
 from engines.base import Availability, Engine
+from engines.browser_launch import launch_options
 from engines.protocol import PROJECT_ROOT, WorkerSpec
+
+# Options that say where the browser and the page live, not how the browser runs.
+PLACEMENT = ("endpoint", "page_host", "page_bind", "page_port")
 
 
 @cache
@@ -52,16 +66,49 @@ class BrowserEngine(Engine):
         "args": "extra command-line flags (a list, or one string split like a shell)",
         "headless": "run without a window (default true)",
         "roots": "more directories the page may load modules from",
+        "endpoint": "a Playwright server, ws://HOST:PORT/, that launches the browser on its machine "
+                    "(`playwright run-server --unsafe`); executable is then a path there",
+        "page_host": "the name or address the browser uses for this machine's page server (default "
+                     "127.0.0.1; a remote browser reaches that through Playwright's tunnel)",
+        "page_bind": "the address the page server listens on (default 127.0.0.1)",
+        "page_port": "the page server's port (default: any free one)",
     }
     browser = "chromium"
     default_executable = "/usr/lib/chromium/chromium-headless-shell"
     package = "chromium-headless-shell"
 
+    @classmethod
+    def options_problem(cls, options: dict) -> str | None:
+        if "endpoint" in options:
+            return remote_browser.endpoint_problem(options["endpoint"])
+        return None
+
+    @property
+    def endpoint(self) -> str | None:
+        """The Playwright server that runs this browser, or None when it runs here."""
+        return self.options.get("endpoint") or None
+
+    @property
+    def flags(self) -> str:
+        return " ".join(f"{k}={v}" for k, v in sorted(self.options.items()) if k not in PLACEMENT)
+
+    def metadata(self) -> dict:
+        return {"remote": remote_browser.shown(self.endpoint)} if self.endpoint else {}
+
     def executable(self) -> Path:
         path = Path(str(self.options.get("executable", self.default_executable))).expanduser()
+        if self.endpoint:  # a path on the server's machine: nothing to look for here
+            return path
         return path if path.is_absolute() else PROJECT_ROOT / path
 
+    def _remote(self) -> remote_browser.ProbeResult:
+        options = dict(self.options, browser=self.browser, executable=str(self.executable()))
+        return remote_browser.probe(self.browser, str(self.endpoint), launch_options(options))
+
     def availability(self) -> Availability:
+        if self.endpoint:
+            problem = _playwright_problem() or self._remote().error
+            return Availability(not problem, problem)
         exe = self.executable()
         if not exe.is_file():
             return Availability(False, f"{exe} not found (make setup installs the Debian package "
@@ -75,6 +122,8 @@ class BrowserEngine(Engine):
         return Availability(not problem, problem)
 
     def version(self) -> str:
+        if self.endpoint:  # as the remote browser reports it
+            return self._remote().version
         exe = self.executable()
         if not exe.is_file():
             return ""

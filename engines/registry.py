@@ -8,6 +8,12 @@ A configuration is a name, an adapter and the adapter's options, e.g.
 
 On the command line, `NAME:key=value,key=value` adds or overrides options of
 a configured name (or of a bare adapter name): `--engine wasmtime:strategy=winch`.
+
+A browser configuration becomes a remote one (a Playwright server launches the
+browser: engines/remote_browser.py) with its `endpoint` option, or by naming it in
+WASM_HARNESS_BROWSER_SERVER (`chromium=ws://HOST:PORT/ firefox=ws://...`, what
+`--browser-server` sets): the configuration keeps its name, and an `endpoint`
+given with `--engine NAME:endpoint=...` wins over both.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+from engines import remote_browser
 from engines.base import Engine
 from engines.browsers import ChromiumEngine, FirefoxEngine
 from engines.js_hosts import BunEngine, DenoEngine, NodeEngine
@@ -84,6 +91,9 @@ def _check_options(adapter: type[Engine], options: dict, where: str) -> None:
     if unknown:
         valid = "; ".join(f"{k}: {v}" for k, v in adapter.OPTIONS.items()) or "none"
         raise EngineConfigError(f"{where}: unknown option {unknown[0]!r}; valid options: {valid}")
+    problem = adapter.options_problem(options)
+    if problem:
+        raise EngineConfigError(f"{where}: {problem}")
 
 
 def known() -> list[str]:
@@ -101,6 +111,9 @@ def make(spec: str) -> Engine:
     else:
         raise UnknownEngineError(name, known())
     options = dict(options)
+    remote = browser_servers().get(name)
+    if remote:
+        options["endpoint"] = remote
     for item in filter(None, extra.split(",")):
         key, eq, value = item.partition("=")
         if not eq:
@@ -108,6 +121,25 @@ def make(spec: str) -> Engine:
         options[key.strip()] = _value(value.strip())
     _check_options(ADAPTERS[adapter], options, f"--engine {spec}")
     return ADAPTERS[adapter](spec, options)
+
+
+def browser_servers() -> dict[str, str]:
+    """Configurations WASM_HARNESS_BROWSER_SERVER makes remote: {name: endpoint}, checked.
+
+    Only browser configurations take an endpoint; a name engines.toml lacks, or one that is
+    not a browser, is an error rather than a setting that silently does nothing.
+    """
+    try:
+        servers = remote_browser.env_servers()
+    except ValueError as e:
+        raise EngineConfigError(str(e)) from e
+    configs = configurations()
+    browsers = [n for n, (adapter, _) in configs.items() if "endpoint" in ADAPTERS[adapter].OPTIONS]
+    for name in servers:
+        if name not in browsers:
+            raise EngineConfigError(f"{remote_browser.ENV}: {name!r} is not a browser configuration; "
+                                    f"browser configurations: {', '.join(browsers)}")
+    return servers
 
 
 def _value(text: str) -> object:
@@ -138,7 +170,8 @@ def resolve(names: list[str] | None) -> list[Engine]:
 def _split(entry: str) -> list[str]:
     parts: list[str] = []
     for piece in (p.strip() for p in entry.split(",")):
-        if parts and ":" in parts[-1] and "=" in piece and ":" not in piece:
+        # `key=value` continues the option list before it; the value may hold a colon (a URL).
+        if parts and ":" in parts[-1] and "=" in piece and ":" not in piece.partition("=")[0]:
             parts[-1] += "," + piece
         elif piece:
             parts.append(piece)

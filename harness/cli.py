@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 
 from engines.registry import EngineConfigError, UnknownEngineError
+from engines.remote_browser import ENV as BROWSER_SERVER_ENV
 from harness.commands import dashboard, engines, export, merge, nightly, report, runs
 from harness.store import StoreBusyError
 from harness.suite import EXIT_BAD_INPUT, Suite, add_common_arguments, run_command
@@ -30,6 +32,7 @@ examples:
   wasm-harness nightly --quick               every suite on every engine as one run, then the dashboard
   wasm-harness nightly --resume              finish the latest killed nightly run
   wasm-harness merge all.duckdb a.duckdb b.duckdb   join the stores of sharded runs (--shard i/n)
+  wasm-harness spec --browser-server chromium=ws://HOST:3000/   chromium on a Playwright server
 
 Results go to results/wasm-harness.duckdb (one row per observation; see README).
 """
@@ -53,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        _browser_servers(getattr(args, "browser_server", None))
         return args.func(args)
     except (UnknownEngineError, EngineConfigError, StoreBusyError) as e:
         print(f"wasm-harness: error: {terminal(str(e))}", file=sys.stderr)
@@ -83,7 +87,26 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=_suite_runner(suite))
     for command in others:
         _add_command(sub, command)
+    # Before the command (it applies to all) or among its options, wherever --engine is.
+    _browser_server_option(parser, argparse.SUPPRESS)
+    for p in sub.choices.values():
+        if any("--engine" in action.option_strings for action in p._actions):
+            _browser_server_option(p, argparse.SUPPRESS)
     return parser
+
+
+def _browser_server_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--browser-server", action="append", default=default, metavar="NAME=WS_URL",
+                        help="run browser configuration NAME on a Playwright server (`python -m playwright "
+                             "run-server --port 3000 --unsafe` on the browser's machine), e.g. "
+                             f"chromium=ws://HOST:3000/; repeatable; sets ${BROWSER_SERVER_ENV} for "
+                             "this command (README, 'Browsers on other machines')")
+
+
+def _browser_servers(given: list[str] | None) -> None:
+    """--browser-server: the same as the environment variable, which child processes inherit too."""
+    if given:
+        os.environ[BROWSER_SERVER_ENV] = " ".join([os.environ.get(BROWSER_SERVER_ENV, ""), *given]).strip()
 
 
 def _add_command(sub: argparse._SubParsersAction, command) -> None:

@@ -75,10 +75,12 @@ class Session:
 
     # --- engines and rows -----------------------------------------------------------------
     def add_engines(self, engines: list[Engine]) -> None:
-        """Record the configurations this run uses, with their versions and flags."""
+        """Record the configurations this run uses, with their versions, flags and the adapter's
+        metadata (a remote browser's endpoint)."""
         for engine in engines:
             if engine.name not in self.engines:
-                self.engines[engine.name] = {"version": engine.version(), "flags": engine.flags}
+                self.engines[engine.name] = {"version": engine.version(), "flags": engine.flags,
+                                             **engine.metadata()}
         self.store.set_engines(self.run_id, self.engines)
 
     def version(self, engine: Engine | str) -> str:

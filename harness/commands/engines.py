@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
     for engine in resolve(args.engine):
         state = engine.availability()
         rows.append({"engine": engine.name, "available": state.ok, "version": engine.version()
-                     if state.ok else "", "flags": engine.flags, "reason": state.reason})
+                     if state.ok else "", "flags": engine.flags, "reason": state.reason,
+                     "remote": engine.metadata().get("remote", "")})
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
