@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engines.browser_worker import CHROMIUM_FLAGS  # noqa: E402
+from engines.browser_launch import CHROMIUM_FLAGS  # noqa: E402
 from engines.registry import make  # noqa: E402
 
 LOAD_MS = 60_000
