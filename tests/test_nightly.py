@@ -122,3 +122,24 @@ def test_bad_nightly_input_is_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "absent: --testsuite is not a directory" in proc.stderr
     proc = harness("nightly", "--shard", "3/2", cwd=tmp_path)
     assert proc.returncode == 2 and "i/n" in proc.stderr
+
+
+def test_a_second_nightly_shows_its_comparison_with_the_first(tmp_path: Path) -> None:
+    require_engine("wasmtime")
+    db, out = tmp_path / "r.duckdb", tmp_path / "results"
+    args = ("nightly", "--quick", "--suite", "spec,features", "--engine", "wasmtime", "--db", str(db),
+            "--out", str(out), "--no-progress")
+    first = harness(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-4000:]
+    assert "compared with run" not in first.stderr  # nothing before it to compare with
+    assert not (out / "report" / "comparison.md").exists()
+    (first_run,) = {r for (r,) in query(db, "SELECT run_id FROM runs")}
+
+    second = harness(*args, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr[-4000:]
+    assert f"compared with run {first_run}" in second.stderr
+    comparison = (out / "report" / "comparison.md").read_text()
+    assert first_run in comparison
+    assert first_run in (out / "report.txt").read_text()
+    # The dashboard compares with the same run.
+    assert first_run in (out / "dashboard" / "index.html").read_text()

@@ -305,21 +305,44 @@ def _render(args: argparse.Namespace, run_id: str) -> tuple[Path, Path | None, l
     problems = []
     out = args.out / "report"
     text = io.StringIO()
+    # The report command's own parser gives every option its default, so new ones need no change here.
+    parser = argparse.ArgumentParser()
+    report.add_arguments(parser)
+    base = ["--db", str(args.db), "--run", run_id, "--out", str(out)]
     with contextlib.redirect_stdout(text):
-        # The report command's own parser gives every option its default, so new ones need no change here.
-        parser = argparse.ArgumentParser()
-        report.add_arguments(parser)
-        code = report.run(parser.parse_args(["--db", str(args.db), "--run", run_id, "--out", str(out)]))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.txt").write_text(text.getvalue())
+        code = report.run(parser.parse_args(base))
     if code != EXIT_OK:
         problems.append(f"run {run_id}: its reports could not be rendered (exit {code})")
+    against = _previous_run(args.db, run_id)
+    if against is not None:
+        # The comparison with the night before (report --against): OUT/report/comparison.md and .json,
+        # and the same text at the end of OUT/report.txt.
+        with contextlib.redirect_stdout(text):
+            code = report.run(parser.parse_args([*base, "--against", against]))
+        if code != EXIT_OK:
+            problems.append(f"run {run_id}: its comparison with run {against} failed (exit {code})")
+        else:
+            print(f"compared with run {against}: {out / 'comparison.md'}", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "report.txt").write_text(text.getvalue())
     dashboard = None
     try:
         dashboard = dashboard_for(args.db, run_id, args.out / "dashboard")
     except Exception as e:  # the run's results are safe in the store: say it, exit 1
         problems.append(f"dashboard: {type(e).__name__}: {e}")
     return out, dashboard, problems
+
+
+def _previous_run(db: Path, run_id: str) -> str | None:
+    """The run this one is compared with, as `report --against previous` picks it (or None)."""
+    from harness.results import load
+    from reports.comparison import previous_run
+
+    results = load(db)
+    try:
+        return previous_run(results, run_id)
+    finally:
+        results.store.close()
 
 
 def dashboard_for(db: Path, run_id: str, out_dir: Path) -> Path:
