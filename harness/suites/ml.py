@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engines.base import Engine
-from harness import ml_files, ml_models
+from harness import ml_models, ml_runtimes
+from harness.ml_runtimes import CHOOSABLE, REGISTRY, Variant
 from harness.session import SUITE_PHASE, Session
 from harness.store import ResultsStore
 from harness.suite import (
@@ -48,38 +49,8 @@ from harness.worker import WorkerError, WorkerProcess
 if TYPE_CHECKING:  # numpy and the model code load when a run or report needs them
     import numpy as np
 
-RUNTIMES = ("ort", "tfjs", "transformers")
-NATIVE_RUNTIME = "onnxruntime"
 # A unit's whole run (start, session, samples) gets this long before its worker is killed.
 UNIT_TIMEOUT_S = 600.0
-# The `js` command's code: the runtime module does the work (suites/ml/js/README.md).
-DRIVER = "const m = await host.importModule(host.args.module); return await m.run(host, host.args);"
-
-
-@dataclass(frozen=True)
-class Variant:
-    """How one runtime runs a model: a backend and a thread count."""
-
-    runtime: str
-    backend: str
-    threads: int
-
-    @property
-    def kind(self) -> str:
-        return f"{self.runtime}:{self.backend}:{self.threads}"
-
-
-# What each runtime can run, and how. TF.js runs the models it has weights for (meta "tfjs");
-# transformers.js runs the MiniLM models (meta "transformers").
-VARIANTS: dict[str, list[Variant]] = {
-    "ort": [Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1)],
-    "tfjs": [Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1), Variant("tfjs", "wasm-simd", 1),
-             Variant("tfjs", "wasm-simd-threads", 2), Variant("tfjs", "webgl", 1),
-             Variant("tfjs", "webgpu", 1)],
-    "transformers": [Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
-                     Variant("transformers", "webgpu", 1)],
-}
-NATIVE_VARIANTS = [Variant(NATIVE_RUNTIME, "cpu", 1), Variant(NATIVE_RUNTIME, "cpu", 2)]
 
 
 @dataclass(frozen=True)
@@ -156,7 +127,7 @@ a model file that does not load)."""
         p.add_argument("--input", action="append", default=[], metavar="NAME=FILE.npy",
                        help="an input of your own model from a .npy file instead of seeded random data")
         p.add_argument("--runtime", action="append", metavar="NAME",
-                       help=f"runtimes (comma-separate): {', '.join(RUNTIMES)} (default: all)")
+                       help=f"runtimes (comma-separate): {', '.join(CHOOSABLE)} (default: all)")
         p.add_argument("--backend", action="append", metavar="NAME",
                        help="only these backends (comma-separate): wasm, webgpu, webgl, cpu, wasm-scalar, "
                             "wasm-simd, wasm-simd-threads")
@@ -170,10 +141,7 @@ a model file that does not load)."""
                             "ci_low_s, ci_high_s, max_abs_diff, top1_agreement or cosine, ratio_to_native")
 
     def engine_problem(self, engine: Engine) -> str | None:
-        if engine.has_javascript or not engine.runs_wasm:
-            return None
-        return ("it runs no JavaScript, and these runtimes are JS libraries "
-                "(WASI-NN and wasm kernels come later)")
+        return ml_runtimes.engine_problem(engine)
 
     def prepare_engines(self, engines: list[Engine], args: argparse.Namespace) -> list[Engine]:
         return with_baseline(engines)  # native onnxruntime: the reference of every answer
@@ -183,10 +151,11 @@ a model file that does not load)."""
 
         profile = PROFILES[args.profile]
         names = comma_list(args.model) or list(profile.models)
-        runtimes = comma_list(args.runtime) or list(RUNTIMES)
-        unknown = [r for r in runtimes if r not in RUNTIMES]
+        runtimes = comma_list(args.runtime) or list(CHOOSABLE)
+        unknown = [r for r in runtimes if r not in CHOOSABLE]
         if unknown:
-            raise BadInputError(f"unknown runtime {unknown[0]!r}; known: {', '.join(RUNTIMES)}")
+            raise BadInputError(f"unknown runtime {unknown[0]!r}; known: {', '.join(CHOOSABLE)}")
+        natives = [r for r in REGISTRY.values() if r.native]
         backends = set(comma_list(args.backend))
         threads = {int(t) for t in comma_list(args.threads)}
         chosen = bool(args.runtime or backends or threads)  # the profile's kinds yield to a choice
@@ -197,8 +166,9 @@ a model file that does not load)."""
             batches = [b for b in ml_units.batches(meta) if profile.batches is None or b in profile.batches
                        or name not in ml_models.MODELS]
             for batch in batches:
-                for variant in [*NATIVE_VARIANTS, *(v for r in runtimes for v in VARIANTS[r])]:
-                    if backends and variant.backend not in backends and variant.runtime != NATIVE_RUNTIME:
+                for variant in [*(v for r in natives for v in r.variants),
+                                *(v for r in runtimes for v in REGISTRY[r].variants)]:
+                    if backends and variant.backend not in backends and not REGISTRY[variant.runtime].native:
                         continue
                     if threads and variant.threads not in threads:
                         continue
@@ -207,7 +177,7 @@ a model file that does not load)."""
                     if (batch != 1 and not chosen
                             and {variant.backend, variant.runtime} & set(profile.batch1_only)):
                         continue
-                    if not ml_units.runs_on(meta, variant.runtime):
+                    if not REGISTRY[variant.runtime].runs_model(meta):
                         continue
                     units.append(Unit(meta["name"], folder, batch, variant))
         return Selection(units=units, context={"profile": profile})
@@ -221,7 +191,7 @@ a model file that does not load)."""
         # A shard takes whole models at a batch size: every engine and native onnxruntime run them on
         # one machine, so ratios to native compare figures from one machine (harness/work.py).
         plan = [(e, u) for e in engines for u in selection.units
-                if (u.variant.runtime == NATIVE_RUNTIME) == (not e.runs_wasm)
+                if REGISTRY[u.variant.runtime].problem(e) is None
                 and session.work.owns(self.name, u.case)
                 and not session.work.done(self.name, (e.name, u.case, u.variant.kind))]
         with session.progress("ml", total=len(plan)) as advance:
@@ -247,15 +217,7 @@ a model file that does not load)."""
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
                     samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s)
-        if unit.variant.runtime == NATIVE_RUNTIME:
-            command = {"i": 0, "do": "ml", **args}
-        else:
-            runtime = unit.variant.runtime
-            args.update(module=str(ml_files.runtime_module(runtime)),
-                        runtime_root=str(ml_files.runtime_root(runtime)))
-            files = [*map(str, ml_files.runtime_files(runtime, unit.variant.backend)),
-                     *ml_units.files_of(args)]
-            command = {"i": 0, "do": "js", "code": DRIVER, "args": args, "files": files}
+        command = REGISTRY[unit.variant.runtime].command(args)
         worker = WorkerProcess(engine.worker_spec())
         try:
             reply = worker.run_batch([command], UNIT_TIMEOUT_S).get(0, {})
