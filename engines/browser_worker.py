@@ -126,6 +126,9 @@ class BrowserWorker:
                     if self.hello is None:
                         self.launch()
                     self.emit([dict(self.hello or {}, id=rid)])
+                elif op == "fresh" and self.hello is not None:
+                    self.open_page()
+                    self.emit([{"id": rid, "ok": True}])
                 else:
                     self.emit([{"id": rid, "ok": False,
                                 "error": {"kind": "internal", "message": f"unknown op {op!r}"}}])
@@ -145,9 +148,11 @@ class BrowserWorker:
         if not self.inflight and not server.polling and time.monotonic() - server.last_seen > STALE_SECONDS:
             raise _Dead(f"the page stopped polling (nothing for {STALE_SECONDS:g} s)")
 
-    def _event(self, what: str):
+    def _event(self, what: str, page: object = None):
+        """A handler that marks the worker dead; for a page's events, only while it is the page
+        (a page replaced by `fresh` may report its close late)."""
         def handler(*_args: object) -> None:
-            if not self.closing and self.dead is None:
+            if not self.closing and self.dead is None and (page is None or page is self.page):
                 self.dead = what
         return handler
 
@@ -178,9 +183,30 @@ class BrowserWorker:
             self.browser = getattr(self.pw, self.kind).launch(**python_kwargs(launch))
             lost = "the browser exited"
         self.browser.on("disconnected", self._event(lost))
-        page = self.browser.new_page()
-        page.on("crash", self._event("the page crashed"))
-        page.on("close", self._event("the page was closed"))
+        isolated = self.open_page()
+        # Whether the page got threads and fine timers (COOP/COEP): tests check it at start.
+        # `fresh`: this worker makes a new page on request (see open_page).
+        self.hello = {"ok": True, "version": self.browser.version, "crossOriginIsolated": isolated,
+                      "fresh": True}
+        self.started.set()
+
+    def open_page(self) -> bool:
+        """Open the runner's page in a new browser context, closing the one before (the `fresh`
+        op): a new context has its own HTTP and compiled-code caches, a new page its own
+        module graph, workers and memory, so the next command starts as cold as in a new
+        browser, without the seconds a browser takes to start. Returns crossOriginIsolated."""
+        assert self.browser is not None and self.server is not None
+        old, self.page = self.page, None
+        if old is not None:
+            self.closing = True  # its close event is ours, not a death
+            try:
+                old.close()
+            finally:
+                self.closing = False
+            self.server.polled.clear()
+        page = self.browser.new_page()  # a page of its own context: closing it closes the context
+        page.on("crash", self._event("the page crashed", page))
+        page.on("close", self._event("the page was closed", page))
         page.goto(self.server.url, timeout=START_SECONDS * 1000)
         deadline = time.monotonic() + START_SECONDS
         while not self.server.polled.is_set():
@@ -189,9 +215,7 @@ class BrowserWorker:
             page.wait_for_timeout(10)
         isolated = bool(page.evaluate("globalThis.crossOriginIsolated === true"))
         self.page = page
-        # Whether the page got threads and fine timers (COOP/COEP): tests check it at start.
-        self.hello = {"ok": True, "version": self.browser.version, "crossOriginIsolated": isolated}
-        self.started.set()
+        return isolated
 
     def close(self) -> None:
         self.closing = True

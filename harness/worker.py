@@ -124,6 +124,17 @@ class WorkerProcess:
         if self._hello_id is not None:
             self._finish_start()
 
+    def fresh(self, timeout: float = 60.0) -> None:
+        """A clean slate for the next command, as a new worker would give, at the lowest cost:
+        a worker whose greeting offers `fresh` (a browser: a new page in a new browser context,
+        with its own caches, workers and memory) makes one; any other is started again."""
+        if self._proc is not None and self._proc.popen.poll() is None and self.hello.get("fresh"):
+            reply = self._request({"op": "fresh"}, timeout)
+            if reply is not None and reply.get("ok"):
+                return
+        self.close()  # a worker that could not make a fresh page is not trusted for the next command
+        self.launch()
+
     def kill(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:

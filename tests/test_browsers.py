@@ -271,3 +271,30 @@ def test_one_browser_launch_serves_every_script(corpus_run) -> None:
     assert launches == {"restarts": 0, "same_process": True}
 
 
+
+
+@pytest.mark.parametrize("name", BROWSERS)
+def test_fresh_gives_a_new_page_in_the_same_browser(name: str) -> None:
+    """`fresh` (the ml suite's clean slate per unit): the page's globals, its cached fetches and its
+    storage are gone, the browser process is the same, and the new page is still isolated."""
+    worker = WorkerProcess(require_engine(name).worker_spec())
+    mark = ("globalThis.__mark = 41; sessionStorage.setItem('k', 'v'); "
+            "return [globalThis.crossOriginIsolated, performance.getEntriesByType('resource').length]")
+    look = ("return [globalThis.__mark ?? null, sessionStorage.getItem('k'), globalThis.crossOriginIsolated, "
+            "performance.timeOrigin]")
+    try:
+        hello = worker.start()
+        pid = worker.pid
+        assert hello["fresh"] is True
+        first = worker.run_batch([{"i": 0, "do": "js", "code": mark},
+                                  {"i": 1, "do": "js", "code": look}], 60.0)
+        worker.fresh()
+        second = worker.run_batch([{"i": 0, "do": "js", "code": look}], 60.0)
+        assert worker.pid == pid and worker.restarts == 0  # no new worker, no new browser
+    finally:
+        worker.close()
+    before = json.loads(first[1]["values"][0][1])
+    after = json.loads(second[0]["values"][0][1])
+    assert before[:3] == [41, "v", True]
+    assert after[:3] == [None, None, True]
+    assert after[3] > before[3]  # a new document

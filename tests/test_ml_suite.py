@@ -158,3 +158,33 @@ def test_bad_models_are_one_line_errors(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "unknown model 'nosuch'" in proc.stderr
     proc = ml("--runtime", "tensorflow", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown runtime" in proc.stderr
+
+
+def _kinds(*argv: str) -> dict[tuple[str, int], set[str]]:
+    import argparse
+
+    from harness.suite import add_common_arguments
+    from harness.suites.ml import MlSuite
+
+    suite = MlSuite()
+    parser = argparse.ArgumentParser()
+    add_common_arguments(suite, parser)
+    suite.add_arguments(parser)
+    units = suite.select(parser.parse_args(["--model", "digits-cnn,minilm-fp32", *argv])).units
+    kinds: dict[tuple[str, int], set[str]] = {}
+    for u in units:
+        kinds.setdefault((u.model, u.batch), set()).add(u.variant.kind)
+    return kinds
+
+
+def test_the_default_profile_leaves_out_what_repeats_and_a_choice_brings_it_back() -> None:
+    default = _kinds()
+    b1 = default[("minilm-fp32", 1)]
+    assert "transformers:webgpu:1" not in b1
+    assert "ort:webgpu:1" in b1 and "transformers:wasm:1" in b1
+    assert not {k for k in default[("minilm-fp32", 8)] if "webgpu" in k or k.startswith("transformers")}
+    assert "ort:wasm:2" in default[("minilm-fp32", 8)]
+    chosen = _kinds("--runtime", "transformers")
+    assert {"transformers:webgpu:1", "transformers:wasm:1"} <= chosen[("minilm-fp32", 1)]
+    assert "transformers:wasm:1" in chosen[("minilm-fp32", 8)]
+    assert _kinds("--profile", "full")[("minilm-fp32", 1)] >= b1 | {"transformers:webgpu:1"}

@@ -111,6 +111,18 @@ def test_a_clean_run_keeps_one_process_and_fresh_state_per_run(make_worker) -> N
     assert worker.pid is None
 
 
+def test_fresh_starts_a_worker_again_unless_it_offers_a_fresh_page(make_worker) -> None:
+    """The fake worker's greeting offers no `fresh`: WorkerProcess.fresh() gives a new process,
+    as a CLI host needs for its own RSS; tests/test_browsers.py checks a browser's new page."""
+    worker = make_worker()
+    worker.start()
+    pid = worker.pid
+    assert "fresh" not in worker.hello
+    worker.fresh()
+    assert value(worker.run_batch(calls("bump"), TIMEOUT)[0]) == "1"
+    assert worker.pid not in (None, pid)
+
+
 @pytest.mark.parametrize("buffers", [False, True], ids=["careful", "buffered"])
 def test_crash_is_its_commands_outcome_and_the_replay_rebuilds_state(
         make_worker, tmp_path: Path, buffers: bool) -> None:
