@@ -3,6 +3,10 @@
 * `;; features: gc exnref` in the leading comment block: proposals the file
   needs beyond WebAssembly 2.0 (and the 2.0 ones it uses that some engine
   lacks, e.g. multiValue). An engine lacking one skips the file, saying why.
+* `;; unvalidated: reason` in the leading comment block: the file's binary
+  modules use encodings that wasm-tools (the harness's validator) does not
+  know yet, so a module an engine rejects is that engine's answer, never
+  taken for broken input (feature probes of proposals ahead of wasm-tools).
 * a command whose first line ends in `;; xfail: reason` (or
   `;; xfail(node): reason` for engines whose name starts with `node`) is a
   deliberate failure: it must fail, and passing is itself an error.
@@ -15,12 +19,14 @@ import re
 from dataclasses import dataclass, field
 
 _FEATURES = re.compile(r"^\s*;;\s*features:\s*(?P<names>.*)$")
+_UNVALIDATED = re.compile(r"^\s*;;\s*unvalidated:\s*(?P<reason>.*)$")
 _XFAIL = re.compile(r";;\s*xfail(?:\((?P<engine>[\w.@+-]+)\))?:\s*(?P<reason>.*?)\s*$")
 
 
 @dataclass
 class Annotations:
     features: list[str] = field(default_factory=list)
+    unvalidated: str | None = None  # why wasm-tools cannot judge the file's modules
     # line -> [(engine prefix or None for all engines, reason)]
     xfails: dict[int, list[tuple[str | None, str]]] = field(default_factory=dict)
 
@@ -66,6 +72,9 @@ def read_annotations(text: str) -> Annotations:
                 match = _FEATURES.match(line)
                 if match:
                     notes.features.extend(match["names"].split())
+                unvalidated = _UNVALIDATED.match(line)
+                if unvalidated:
+                    notes.unvalidated = unvalidated["reason"].strip() or "unvalidated"
             else:
                 in_header = False
         match = _XFAIL.search(line)
