@@ -27,7 +27,8 @@ WFD_PROBE = PROBES_DIR / "_wasm_feature_detect.js"
 WFD = ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js"
 KEYS = {"bigInt", "jsStringBuiltins", "jspi", "typeReflection", "esmIntegration", "streamingCompilation",
         "exceptionsJsApi", "resizableBuffers", "sharedArrayBuffer", "crossOriginIsolated", "wasi", "webgpu",
-        "webnn", "threadsAcrossAgents"}
+        "webnn", "threadsAcrossAgents", "webContentSecurityPolicy", "float16Array", "atomicsWaitAsync",
+        "memory64JsApi", "webgpuShaderF16", "webgl2", "stringref", "webgpuSubgroups"}
 TIMEOUT = 60.0
 
 
@@ -164,7 +165,8 @@ def test_every_probe_answers_on_every_js_host(answers, name: str) -> None:
     assert set(supported(replies)) == KEYS
     # Everything these hosts have in common.
     got = supported(replies)
-    common = ("bigInt", "exceptionsJsApi", "sharedArrayBuffer", "streamingCompilation", "crossOriginIsolated")
+    common = ("bigInt", "exceptionsJsApi", "sharedArrayBuffer", "streamingCompilation", "crossOriginIsolated",
+              "atomicsWaitAsync")
     for key in common:
         assert got[key][0] is True, (key, got[key])
 
@@ -180,6 +182,10 @@ def test_node20_known_answers(answers) -> None:
                 "webnn"):
         assert got[key][0] is False, (key, got[key])
     assert got["crossOriginIsolated"] == (True, "not a browser")
+    assert got["float16Array"] == (False, "no Float16Array")
+    assert got["webContentSecurityPolicy"] == (False, "no document: a CSP governs pages only")
+    assert got["webgl2"] == (False, "no canvas (OffscreenCanvas or document)")
+    assert got["stringref"][0] is False  # without the flag (detect retries with it)
 
 
 def test_node24_and_deno_have_jspi_and_wasm_modules(answers) -> None:
@@ -196,6 +202,17 @@ def test_browser_pages_are_isolated_and_lack_wasi(answers, name: str) -> None:
     assert got["sharedArrayBuffer"][0] is True
     assert got["wasi"] == (False, "no WASI in browsers")
     assert got["jspi"][0] is True  # both browsers here suspend and resume
+    ok, detail = got["webContentSecurityPolicy"]
+    assert ok, detail  # 'wasm-unsafe-eval' lets a frame compile, and its absence refuses
+    assert "without: CompileError" in detail
+    assert got["float16Array"] == (True, "binary16, ties to even")
+
+
+def test_chromium_webgl2_and_subgroups_on_swiftshader(answers) -> None:
+    got = supported(answers("chromium"))
+    assert got["webgl2"][0] is True, got["webgl2"]
+    assert got["webgpuSubgroups"] == (True, "subgroup size 4; sums [6,6,6,6]")
+    assert got["webgpuShaderF16"] == (False, "the adapter lacks shader-f16")  # SwiftShader has none
 
 
 def test_chromium_webgpu_runs_a_compute_shader_on_swiftshader(answers) -> None:
