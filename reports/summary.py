@@ -48,6 +48,39 @@ def engine_table(store: ResultsStore, run_id: str, engines: list[str], suite: st
     return tabulate(rows, headers=["verdict", *engines], tablefmt="github")
 
 
+_PROPOSAL = r"coalesce(nullif(regexp_extract(file, '(^|/)proposals/([^/]+)/', 2), ''), 'core')"
+
+
+def proposal_counts(store: ResultsStore, run_id: str, suite: str = "spec") -> list[dict]:
+    """Commands passed per proposal (a file's folder under `proposals/` in a testsuite checkout;
+    `core` for the rest) and engine, deliberate failures left out; a file skipped whole counts
+    as its one skipped command. Empty when no file of the run belongs to a proposal."""
+    rows = store.query(f"""
+        SELECT proposal, engine, count(*) FILTER (WHERE verdict = 'pass') AS passed,
+               count(*) FILTER (WHERE NOT coalesce(expected_failure, false)) AS commands
+        FROM (SELECT {_PROPOSAL} AS proposal, engine, verdict, expected_failure FROM results
+              WHERE run_id = ? AND suite = ? AND verdict IS NOT NULL)
+        GROUP BY proposal, engine ORDER BY proposal <> 'core', proposal, engine""", [run_id, suite])
+    if {r[0] for r in rows} <= {"core"}:
+        return []
+    return [{"proposal": p, "engine": e, "passed": n, "commands": total} for p, e, n, total in rows]
+
+
+def proposal_table(store: ResultsStore, run_id: str, engines: list[str], suite: str = "spec") -> str | None:
+    """proposal_counts as a table, `passed/commands (rate)` per engine; None without proposals."""
+    rows = proposal_counts(store, run_id, suite)
+    if not rows:
+        return None
+    proposals = list(dict.fromkeys(r["proposal"] for r in rows))
+    cells = {(r["proposal"], r["engine"]): _rate(r["passed"], r["commands"]) for r in rows}
+    table = [[p, *(cells.get((p, e), "-") for e in engines)] for p in proposals]
+    return tabulate(table, headers=["proposal", *engines], tablefmt="github")
+
+
+def _rate(passed: int, total: int) -> str:
+    return f"{passed}/{total} ({passed / total:.0%})" if total else "-"
+
+
 def file_table(store: ResultsStore, run_id: str, suite: str = "spec") -> str:
     rows = counts(store, run_id, ["file", "engine"], suite)
     return tabulate(rows, headers="keys", tablefmt="github")

@@ -109,6 +109,7 @@ class SpecSuite(Suite):
                         "engines": summary.summary_json(view.store, view.run_id,
                                                         {e: view.engines.get(e, {}) for e in engines},
                                                         suite=self.name),
+                        "proposals": summary.proposal_counts(view.store, view.run_id, suite=self.name),
                         "bad_input": view.parameters.get("bad_input", [])}
             return Rendered(json.dumps(document, indent=2))
         return Rendered(spec_tables(view, engines, self.name))
@@ -136,6 +137,9 @@ def spec_tables(view: ReportView, engines: list[str], suite: str) -> str:
     if unexpected:
         out.append("")
     out.append(summary.engine_table(store, run_id, engines, suite=suite))
+    by_proposal = summary.proposal_table(store, run_id, engines, suite=suite)
+    if by_proposal:
+        out.append(f"\npassed per proposal (commands; deliberate failures left out):\n{by_proposal}")
     out.append(f"\nrun {run_id} in {view.wall_seconds:.1f} s; results in {view.db}")
     return "\n".join(out)
 
