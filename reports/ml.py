@@ -38,6 +38,10 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
     natives = {(case, kind.rsplit(":", 1)[1]): values for (engine, case, kind), values in samples.items()
                if kind.startswith(NATIVE_RUNTIME + ":")}
     figures = _figures(samples, natives)
+    # Each unit's cold-start and memory rows, found once (not by filtering the whole frame per unit).
+    apart = ml[ml["phase"].isin([*PHASES, "memory"])]
+    phases = {key: group for key, group in apart.groupby(["engine", "case", "kind"], sort=False)}
+    none = apart.iloc[:0]
     rows = []
     for check in checks.sort_values(["case", "kind", "engine"]).to_dict("records"):
         engine, case, kind = check["engine"], check["case"], check["kind"]
@@ -71,7 +75,7 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
                 ratio = found["ratio_to_native"]
                 row.update(ratio_to_native=ratio.value, ratio_to_native_ci_low=ratio.low,
                            ratio_to_native_ci_high=ratio.high, ratio_to_native_p=ratio.p_value)
-        mine = ml[(ml["engine"] == engine) & (ml["case"] == case) & (ml["kind"] == kind)]
+        mine = phases.get((engine, case, kind), none)
         for phase in PHASES:
             value = mine.loc[mine["phase"] == phase, "value"]
             if len(value):

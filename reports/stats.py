@@ -189,9 +189,11 @@ def _intervals(jobs: list[list[Groups]], statistic: Callable[[list], np.ndarray]
             out[i] = (point, point)
             continue
         resampled.append(i)
-    replicates = _resampled_quantiles([jobs[i] for i in resampled], q)
-    for i, sets in zip(resampled, replicates, strict=True):
-        low, high = np.percentile(statistic(sets), [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)])
+    if not resampled:
+        return out
+    replicates = np.stack([statistic(sets) for sets in _resampled_quantiles([jobs[i] for i in resampled], q)])
+    lows, highs = np.percentile(replicates, [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)], axis=1)
+    for i, low, high in zip(resampled, lows, highs, strict=True):
         out[i] = (float(low), float(high))
     return out
 
