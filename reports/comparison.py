@@ -335,8 +335,9 @@ def _past_noise(results: Results, suite: str, until: str,
         return {}
     medians = results.medians(suite, run=past)
     medians = medians[medians["phase"] == "execute"]
-    medians = medians.assign(unit=_unit_names(medians, suite))
-    return {(str(e), str(u)): (steps.noise(g.sort_values("started")["median_s"].to_numpy()), len(g))
+    # Sorted once: a group keeps the frame's order, so each unit's medians come in time order.
+    medians = medians.assign(unit=_unit_names(medians, suite)).sort_values("started", kind="stable")
+    return {(str(e), str(u)): (steps.noise(g["median_s"].to_numpy()), len(g))
             for (e, u), g in medians.groupby(["engine", "unit"], observed=True) if len(g) >= NOISE_MIN_RUNS}
 
 
@@ -350,10 +351,9 @@ def _steps(results: Results, runs: list[str], suite: str, threshold: float,
     if medians.empty:
         return []
     medians = medians[medians["phase"] == "execute"]
-    medians = medians.assign(unit=_unit_names(medians, suite))
+    medians = medians.assign(unit=_unit_names(medians, suite)).sort_values("started", kind="stable")
     around: dict[tuple[str, str], list[tuple[str, str, steps.Step]]] = {}
     for (engine, unit), series in medians.groupby(["engine", "unit"], observed=True, sort=True):
-        series = series.sort_values("started")
         ids = series["run_id"].astype(str).tolist()
         for step in steps.detect(series["median_s"].to_numpy(), threshold):
             pair = (ids[step.index - 1], ids[step.index])
