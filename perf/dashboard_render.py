@@ -38,7 +38,8 @@ def nightly_shape() -> Shape:
                  micro=["calls", "memory", "memory_grow"], variants=["scalar", "simd", "relaxed"],
                  processes=5, samples=10,
                  ml_units=[(f"{m}/b{b}", f"{r}:1") for m in ("digits-cnn", "minilm-fp32", "mobilenet")
-                           for b in (1, 8) for r in ("ort:wasm", "tfjs:wasm-simd")])
+                           for b in (1, 8) for r in ("ort:wasm", "tfjs:wasm-simd")],
+                 testsuite_files=[])   # --testsuite adds the official testsuite's size in bulk
 
 
 def main() -> int:

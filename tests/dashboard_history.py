@@ -43,6 +43,10 @@ class Shape:
     samples: int = 8
     ml_units: list[tuple[str, str]] = field(default_factory=lambda: [
         ("digits-cnn/b1", "ort:wasm:1"), ("digits-cnn/b1", "tfjs:wasm-simd:1")])
+    # The official testsuite (suite `testsuite`, `nightly --testsuite DIR`): no deliberate failures,
+    # and the second engine skips its second file whole (a feature it lacks). None: not run.
+    testsuite_files: list[str] = field(default_factory=lambda: [
+        "i32.wast", "proposals/gc/struct.wast", "traps.wast"])
 
 
 def write_history(db: Path, runs: int, shape: Shape | None = None, slower: str | None = None,
@@ -69,6 +73,7 @@ def write_history(db: Path, runs: int, shape: Shape | None = None, slower: str |
                              "cpu": "x86-64"})
             scale = {e: speed[e] * (factor if e == slower and last else 1.0) for e in shape.engines}
             rows = [*_features(run_id, when, shape, n if flip else 0), *_spec(run_id, when, shape),
+                    *_testsuite(run_id, when, shape),
                     *_bench(run_id, when, shape, rng, scale), *_ml(run_id, when, shape, rng, scale)]
             store.add_rows(rows)
             store.finish_run(run_id, "finished", when + timedelta(minutes=20), engines)
@@ -116,6 +121,25 @@ def _spec(run_id: str, when: datetime, shape: Shape) -> list[dict]:
                                     kind="assert_return", verdict=verdict, expected_failure=expected,
                                     message=message), "time": when})
     return [*rows, _suite_row(run_id, when, "spec", {"engines": shape.engines})]
+
+
+def _testsuite(run_id: str, when: datetime, shape: Shape) -> list[dict]:
+    if not shape.testsuite_files:
+        return []
+    rows = []
+    for i, engine in enumerate(shape.engines):
+        make = rows_for(run_id, "testsuite", engine, "1.0", "")
+        for f, file in enumerate(shape.testsuite_files):
+            if (i, f) == (1, 1):   # as the spec runner records a file the engine lacks a feature for
+                rows.append({**make(file=file, line=0, kind="script", verdict="skip",
+                                    message="the engine lacks gc"), "time": when})
+                continue
+            for line in range(1, shape.commands_per_file + 1):
+                verdict = "fail" if (line + f + i) % 7 == 0 else "pass"
+                rows.append({**make(file=file, line=line * 3, case=f"assert_return {line}",
+                                    kind="assert_return", verdict=verdict,
+                                    message=HOSTILE_MESSAGE if verdict == "fail" else ""), "time": when})
+    return [*rows, _suite_row(run_id, when, "testsuite", {"engines": shape.engines})]
 
 
 def _bench(run_id: str, when: datetime, shape: Shape, rng: np.random.Generator,
