@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from harness.store import NATIVE
-from reports import escape, stats
+from reports import escape, sample_sets, stats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,20 +35,20 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
     if "expected_failure" not in bench:
         bench = bench.assign(expected_failure=False)
     times = bench[(bench["metric"] == "time") & (bench["verdict"] == "pass")]
-    if "process" not in times:
-        times = times.assign(process=0)
     # Each sample set as its processes' samples: the statistics resample processes first.
-    samples: dict[tuple[str, str, str, str], list[np.ndarray]] = {
-        key: [g["value"].to_numpy(dtype=float) for _, g in group.groupby(group["process"].fillna(0))]
-        for key, group in times.groupby(["engine", "case", "kind", "phase"], sort=True)}
+    samples: dict[tuple[str, str, str, str], list[np.ndarray]] = sample_sets.by_process(
+        times, ["engine", "case", "kind", "phase"])
     versions = dict(zip(bench["engine"], bench["engine_version"], strict=False))
     # Micro-benchmarks are WAT files (suites/bench/micro/): no native build, no geometric mean.
     micro = set(bench.loc[bench["file"].fillna("").str.endswith(".wat"), "case"])
     resolution = _resolutions(bench)
 
+    # Every interval of the run at once (stats resamples them together), then the rows.
+    medians = dict(zip(samples, stats.medians(list(samples.values())), strict=True))
     rows: list[dict] = []
+    ratios: list[tuple[dict, str, list[np.ndarray], list[np.ndarray]]] = []  # (row, figure, a, b)
     for (engine, case, variant, phase), groups in samples.items():
-        est = stats.median(groups)
+        est = medians[(engine, case, variant, phase)]
         values = np.concatenate(groups)
         row = {"engine": engine, "engine_version": versions.get(engine, ""), "kernel": case,
                "micro": case in micro, "variant": variant, "phase": phase, "status": "pass",
@@ -60,13 +60,16 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
         if phase == "execute":
             native = samples.get((NATIVE, case, NATIVE, "execute"))
             if engine != NATIVE and native is not None:
-                _put(row, "ratio_to_native", stats.ratio(groups, native))
+                ratios.append((row, "ratio_to_native", groups, native))
             scalar = samples.get((engine, case, "scalar", "execute"))
             if variant in SIMD_VARIANTS and scalar is not None:
-                _put(row, "simd_speedup", stats.ratio(scalar, groups))
+                ratios.append((row, "simd_speedup", scalar, groups))
         rows.append(row)
+    for (row, name, _, _), est in zip(ratios, stats.ratios([(a, b) for _, _, a, b in ratios]), strict=True):
+        _put(row, name, est)
 
     # Geometric means over the kernels (not the micro-benchmarks) each engine ran.
+    means: list[tuple[dict, str, list]] = []   # (row, figure, pairs)
     engines = sorted({e for (e, _, _, _) in samples})
     for engine in engines:
         variants = sorted({v for (e, _, v, _) in samples if e == engine})
@@ -82,13 +85,15 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
                 pairs = [(samples[(engine, c, variant, "execute")], samples[(NATIVE, c, NATIVE, "execute")])
                          for c in kernels if (NATIVE, c, NATIVE, "execute") in samples]
                 if pairs:
-                    _put(row, "ratio_to_native", stats.geomean_ratio(pairs))
+                    means.append((row, "ratio_to_native", pairs))
             if variant in SIMD_VARIANTS:
                 pairs = [(samples[(engine, c, "scalar", "execute")], samples[(engine, c, variant, "execute")])
                          for c in kernels if (engine, c, "scalar", "execute") in samples]
                 if pairs:
-                    _put(row, "simd_speedup", stats.geomean_ratio(pairs))
+                    means.append((row, "simd_speedup", pairs))
             rows.append(row)
+    for (row, name, _), est in zip(means, stats.geomean_ratios([p for _, _, p in means]), strict=True):
+        _put(row, name, est)
 
     # Units without times (wrong answers, unsupported variants, crashes), and known failures that
     # passed.

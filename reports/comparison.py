@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from reports import stats, steps
+from reports import sample_sets, stats, steps
 from reports.matrix import SUPPORT_VALUE
 
 if TYPE_CHECKING:
@@ -298,12 +298,16 @@ def _timings(results: Results, c: Comparison, suite: str, infos: dict[str, RunIn
         return
     grouped = _sample_sets(results, suite, [c.against.run_id, c.run.run_id])
     noise = _past_noise(results, suite, c.against.run_id, infos)
-    for engine, unit in sorted({(e, u) for (_, e, u) in grouped}):
-        before = grouped.get((c.against.run_id, engine, unit))
-        after = grouped.get((c.run.run_id, engine, unit))
-        timing = Timing(suite, engine, unit, _figure(before), _figure(after))
-        if before is not None and after is not None:
-            ratio = stats.ratio(after, before)
+    units = sorted({(e, u) for (_, e, u) in grouped})
+    # Every unit's intervals at once (stats resamples them together).
+    before = [grouped.get((c.against.run_id, engine, unit)) for engine, unit in units]
+    after = [grouped.get((c.run.run_id, engine, unit)) for engine, unit in units]
+    both = [i for i in range(len(units)) if before[i] is not None and after[i] is not None]
+    ratios = dict(zip(both, stats.ratios([(after[i], before[i]) for i in both]), strict=True))
+    for (engine, unit), old, new, ratio in zip(units, _figures(before), _figures(after),
+                                               [ratios.get(i) for i in range(len(units))], strict=True):
+        timing = Timing(suite, engine, unit, old, new)
+        if ratio is not None:
             timing.ratio, timing.p_value = _estimate(ratio), ratio.p_value
             timing.verdict = _verdict(ratio, c.threshold)
             method = "mann-whitney U and bootstrap ratio of medians, between the two runs"
@@ -331,8 +335,9 @@ def _past_noise(results: Results, suite: str, until: str,
         return {}
     medians = results.medians(suite, run=past)
     medians = medians[medians["phase"] == "execute"]
-    medians = medians.assign(unit=_unit_names(medians, suite))
-    return {(str(e), str(u)): (steps.noise(g.sort_values("started")["median_s"].to_numpy()), len(g))
+    # Sorted once: a group keeps the frame's order, so each unit's medians come in time order.
+    medians = medians.assign(unit=_unit_names(medians, suite)).sort_values("started", kind="stable")
+    return {(str(e), str(u)): (steps.noise(g["median_s"].to_numpy()), len(g))
             for (e, u), g in medians.groupby(["engine", "unit"], observed=True) if len(g) >= NOISE_MIN_RUNS}
 
 
@@ -346,30 +351,35 @@ def _steps(results: Results, runs: list[str], suite: str, threshold: float,
     if medians.empty:
         return []
     medians = medians[medians["phase"] == "execute"]
-    medians = medians.assign(unit=_unit_names(medians, suite))
+    medians = medians.assign(unit=_unit_names(medians, suite)).sort_values("started", kind="stable")
     around: dict[tuple[str, str], list[tuple[str, str, steps.Step]]] = {}
     for (engine, unit), series in medians.groupby(["engine", "unit"], observed=True, sort=True):
-        series = series.sort_values("started")
         ids = series["run_id"].astype(str).tolist()
         for step in steps.detect(series["median_s"].to_numpy(), threshold):
             pair = (ids[step.index - 1], ids[step.index])
             around.setdefault(pair, []).append((str(engine), str(unit), step))
-    flags: list[Flag] = []
+    # The steps' tests between the runs on either side, all at once (stats resamples them together).
+    tests = []   # (before run, after run, engine, unit, step, before samples, after samples)
     for (before_id, after_id), units in around.items():
         grouped = _sample_sets(results, suite, [before_id, after_id])
         for engine, unit, step in units:
             before, after = grouped.get((before_id, engine, unit)), grouped.get((after_id, engine, unit))
-            if before is None or after is None:
-                continue
-            ratio = stats.ratio(after, before)
-            kind = _verdict(ratio, threshold)
-            if kind:
-                method = (f"step over the last {len(runs)} runs ({_ms(step.before)} -> {_ms(step.after)}, "
-                          f"run-to-run noise {step.noise:.2%}); mann-whitney U and bootstrap ratio of "
-                          "medians between the runs on either side")
-                flags.append(Flag(kind, suite, engine, unit, after_id, before_id, _figure(before),
-                                  _figure(after), _estimate(ratio), ratio.p_value, threshold, method,
-                                  changes(infos[before_id], infos[after_id], engine)))
+            if before is not None and after is not None:
+                tests.append((before_id, after_id, engine, unit, step, before, after))
+    ratios = stats.ratios([(after, before) for *_, before, after in tests])
+    kinds = [_verdict(ratio, threshold) for ratio in ratios]
+    flagged = [(test, ratio, kind) for test, ratio, kind in zip(tests, ratios, kinds, strict=True) if kind]
+    before_figures = _figures([test[5] for test, _, _ in flagged])
+    after_figures = _figures([test[6] for test, _, _ in flagged])
+    flags: list[Flag] = []
+    for (test, ratio, kind), old, new in zip(flagged, before_figures, after_figures, strict=True):
+        before_id, after_id, engine, unit, step = test[:5]
+        method = (f"step over the last {len(runs)} runs ({_ms(step.before)} -> {_ms(step.after)}, "
+                  f"run-to-run noise {step.noise:.2%}); mann-whitney U and bootstrap ratio of "
+                  "medians between the runs on either side")
+        flags.append(Flag(kind, suite, engine, unit, after_id, before_id, old, new, _estimate(ratio),
+                          ratio.p_value, threshold, method,
+                          changes(infos[before_id], infos[after_id], engine)))
     return flags
 
 
@@ -402,10 +412,9 @@ def _sample_sets(results: Results, suite: str, ids: list[str]) -> SampleSets:
     frame = frame[frame["phase"] == "execute"]
     if frame.empty:
         return {}
-    frame = frame.assign(unit=_unit_names(frame, suite), process=frame["process"].fillna(0))
-    return {(str(run), str(engine), str(unit)): [g["value"].to_numpy(dtype=float)
-                                                 for _, g in group.groupby("process", sort=True)]
-            for (run, engine, unit), group in frame.groupby(["run_id", "engine", "unit"], observed=True)}
+    frame = frame.assign(unit=_unit_names(frame, suite))
+    grouped = sample_sets.by_process(frame, ["run_id", "engine", "unit"])
+    return {(str(run), str(engine), str(unit)): groups for (run, engine, unit), groups in grouped.items()}
 
 
 def _unit_names(frame: pd.DataFrame, suite: str) -> pd.Series:
@@ -416,10 +425,13 @@ def _unit_names(frame: pd.DataFrame, suite: str) -> pd.Series:
             + frame["threads"].astype(str) + "t")
 
 
-def _figure(groups: list[np.ndarray] | None) -> Figure | None:
-    if groups is None:
-        return None
-    return _estimate(stats.median(groups))
+def _figures(sets: list[list[np.ndarray] | None]) -> list[Figure | None]:
+    """Each set's median with its interval (None for a unit the run lacks), all at once."""
+    given = [i for i, groups in enumerate(sets) if groups is not None]
+    out: list[Figure | None] = [None] * len(sets)
+    for i, est in zip(given, stats.medians([sets[i] for i in given]), strict=True):
+        out[i] = _estimate(est)
+    return out
 
 
 def _both(c: Comparison, suite: str) -> bool:

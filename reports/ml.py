@@ -15,7 +15,9 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reports import escape, stats
+import numpy as np
+
+from reports import escape, sample_sets, stats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,9 +32,16 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
     ml = frame[frame["phase"] != "suite"]
     checks = ml[ml["phase"] == "check"]
     times = ml[(ml["phase"] == "execute") & (ml["metric"] == "time")]
-    samples = {key: g["value"].to_numpy(dtype=float) for key, g in times.groupby(["engine", "case", "kind"])}
+    # One flat set per unit (the ML runner times one process), in the rows' order.
+    grouped = sample_sets.by_process(times, ["engine", "case", "kind"], process=None)
+    samples = {key: groups[0] for key, groups in grouped.items()}
     natives = {(case, kind.rsplit(":", 1)[1]): values for (engine, case, kind), values in samples.items()
                if kind.startswith(NATIVE_RUNTIME + ":")}
+    figures = _figures(samples, natives)
+    # Each unit's cold-start and memory rows, found once (not by filtering the whole frame per unit).
+    apart = ml[ml["phase"].isin([*PHASES, "memory"])]
+    phases = {key: group for key, group in apart.groupby(["engine", "case", "kind"], sort=False)}
+    none = apart.iloc[:0]
     rows = []
     for check in checks.sort_values(["case", "kind", "engine"]).to_dict("records"):
         engine, case, kind = check["engine"], check["case"], check["kind"]
@@ -53,23 +62,20 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
             row["reason"] = detail.get("reason", "outside tolerance")
         group = samples.get((engine, case, kind))
         if group is not None and group.size:
-            p50, p95 = stats.quantile(group, 0.5), stats.quantile(group, 0.95)
+            found = figures[(engine, case, kind)]
+            p50, p95 = found["p50"], found["p95"]
             row.update(p50_s=p50.value, ci_low_s=p50.low, ci_high_s=p50.high, p95_s=p95.value,
                        p95_ci_low_s=p95.low, p95_ci_high_s=p95.high, samples=p50.n,
                        throughput_per_s=int(batch) / p50.value if p50.value else None)
-            scalar = samples.get((engine, case, f"{runtime}:{SCALAR}:1"))
-            if backend in SIMD_BACKENDS and scalar is not None:
-                # The mission's "WASM SIMD for ML" claim: the same model, host and library, scalar
-                # build against SIMD (and SIMD with threads).
-                speedup = stats.ratio(scalar, group)
+            if "simd_speedup" in found:
+                speedup = found["simd_speedup"]
                 row.update(simd_speedup=speedup.value, simd_speedup_ci_low=speedup.low,
                            simd_speedup_ci_high=speedup.high, simd_speedup_p=speedup.p_value)
-            native = natives.get((case, threads))
-            if native is not None and runtime != NATIVE_RUNTIME:
-                ratio = stats.ratio(group, native)
+            if "ratio_to_native" in found:
+                ratio = found["ratio_to_native"]
                 row.update(ratio_to_native=ratio.value, ratio_to_native_ci_low=ratio.low,
                            ratio_to_native_ci_high=ratio.high, ratio_to_native_p=ratio.p_value)
-        mine = ml[(ml["engine"] == engine) & (ml["case"] == case) & (ml["kind"] == kind)]
+        mine = phases.get((engine, case, kind), none)
         for phase in PHASES:
             value = mine.loc[mine["phase"] == phase, "value"]
             if len(value):
@@ -80,6 +86,35 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
             row["memory_kind"] = memory["message"].iloc[0]
         rows.append({k: _clean(v) for k, v in row.items()})
     return rows
+
+
+Unit = tuple[str, str, str]   # engine, case (model/bBATCH), kind (runtime:backend:threads)
+
+
+def _figures(samples: dict[Unit, np.ndarray],
+             natives: dict[tuple[str, str], np.ndarray]) -> dict[Unit, dict[str, stats.Estimate]]:
+    """Per unit with samples: p50 and p95, the SIMD speed-up over its scalar build and the ratio to
+    native onnxruntime at its thread count where those exist; every interval of the run at once."""
+    units = [u for u, values in samples.items() if values.size]
+    out: dict[Unit, dict[str, stats.Estimate]] = {u: {} for u in units}
+    for q, name in ((0.5, "p50"), (0.95, "p95")):
+        for unit, est in zip(units, stats.quantiles([samples[u] for u in units], q), strict=True):
+            out[unit][name] = est
+    pairs: list[tuple[Unit, str, np.ndarray, np.ndarray]] = []
+    for engine, case, kind in units:
+        runtime, backend, threads = kind.split(":")
+        group = samples[(engine, case, kind)]
+        scalar = samples.get((engine, case, f"{runtime}:{SCALAR}:1"))
+        if backend in SIMD_BACKENDS and scalar is not None:
+            # The mission's "WASM SIMD for ML" claim: the same model, host and library, scalar
+            # build against SIMD (and SIMD with threads).
+            pairs.append(((engine, case, kind), "simd_speedup", scalar, group))
+        native = natives.get((case, threads))
+        if native is not None and runtime != NATIVE_RUNTIME:
+            pairs.append(((engine, case, kind), "ratio_to_native", group, native))
+    for (unit, name, _, _), est in zip(pairs, stats.ratios([(a, b) for _, _, a, b in pairs]), strict=True):
+        out[unit][name] = est
+    return out
 
 
 def table(rows: list[dict], fmt: str = "simple") -> str:

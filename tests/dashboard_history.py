@@ -43,6 +43,10 @@ class Shape:
     samples: int = 8
     ml_units: list[tuple[str, str]] = field(default_factory=lambda: [
         ("digits-cnn/b1", "ort:wasm:1"), ("digits-cnn/b1", "tfjs:wasm-simd:1")])
+    # The official testsuite (suite `testsuite`, `nightly --testsuite DIR`): no deliberate failures,
+    # and the second engine skips its second file whole (a feature it lacks). None: not run.
+    testsuite_files: list[str] = field(default_factory=lambda: [
+        "i32.wast", "proposals/gc/struct.wast", "traps.wast"])
 
 
 def write_history(db: Path, runs: int, shape: Shape | None = None, slower: str | None = None,
@@ -69,6 +73,7 @@ def write_history(db: Path, runs: int, shape: Shape | None = None, slower: str |
                              "cpu": "x86-64"})
             scale = {e: speed[e] * (factor if e == slower and last else 1.0) for e in shape.engines}
             rows = [*_features(run_id, when, shape, n if flip else 0), *_spec(run_id, when, shape),
+                    *_testsuite(run_id, when, shape),
                     *_bench(run_id, when, shape, rng, scale), *_ml(run_id, when, shape, rng, scale)]
             store.add_rows(rows)
             store.finish_run(run_id, "finished", when + timedelta(minutes=20), engines)
@@ -118,6 +123,25 @@ def _spec(run_id: str, when: datetime, shape: Shape) -> list[dict]:
     return [*rows, _suite_row(run_id, when, "spec", {"engines": shape.engines})]
 
 
+def _testsuite(run_id: str, when: datetime, shape: Shape) -> list[dict]:
+    if not shape.testsuite_files:
+        return []
+    rows = []
+    for i, engine in enumerate(shape.engines):
+        make = rows_for(run_id, "testsuite", engine, "1.0", "")
+        for f, file in enumerate(shape.testsuite_files):
+            if (i, f) == (1, 1):   # as the spec runner records a file the engine lacks a feature for
+                rows.append({**make(file=file, line=0, kind="script", verdict="skip",
+                                    message="the engine lacks gc"), "time": when})
+                continue
+            for line in range(1, shape.commands_per_file + 1):
+                verdict = "fail" if (line + f + i) % 7 == 0 else "pass"
+                rows.append({**make(file=file, line=line * 3, case=f"assert_return {line}",
+                                    kind="assert_return", verdict=verdict,
+                                    message=HOSTILE_MESSAGE if verdict == "fail" else ""), "time": when})
+    return [*rows, _suite_row(run_id, when, "testsuite", {"engines": shape.engines})]
+
+
 def _bench(run_id: str, when: datetime, shape: Shape, rng: np.random.Generator,
            scale: dict[str, float]) -> list[dict]:
     rows = []
@@ -159,3 +183,47 @@ def _ml(run_id: str, when: datetime, shape: Shape, rng: np.random.Generator,
                          iteration=k), "time": when}
                  for k, v in enumerate(rng.normal(mean, mean * 0.01, shape.samples * shape.processes))]
     return [*rows, _suite_row(run_id, when, "ml", {"engines": [*shape.engines, NATIVE]})]
+
+
+def add_testsuite_bulk(db: Path, engines: list[str], files: list[str], commands_per_file: int) -> int:
+    """Official-testsuite rows (suite `testsuite`) for every run in the store, written by one SQL
+    statement per run: the real suite's size (65,184 commands on each of 14 configurations, about
+    0.9 million rows a run) is far too many rows to make one Python dict at a time. As the spec
+    runner writes them: one row per command, a `script` wall_time row per file, and a file an
+    engine lacks a feature for as one `script` row with verdict skip. Returns the rows added."""
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    try:
+        ids = [r for (r,) in con.execute("SELECT run_id FROM runs ORDER BY started").fetchall()]
+        before = con.execute("SELECT count(*) FROM results").fetchone()[0]
+        for table, values, names in (("ts_engines", engines, "engine, e"), ("ts_files", files, "file, f")):
+            con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM unnest(?) WITH ORDINALITY t({names})",
+                        [values])
+        for n, run_id in enumerate(ids):
+            when = datetime(2026, 11, 1, 2, 0, 0) + timedelta(days=n)
+            # A file skipped whole on an engine, a failure here and there; a little fewer failures
+            # in later runs, so the trend moves.
+            con.execute("""
+                INSERT INTO results (run_id, time, engine, engine_version, engine_flags, suite, file,
+                                     line, "case", kind, phase, verdict, expected_failure, metric, value,
+                                     unit, message)
+                SELECT ?, ?, engine, '1.0', '', 'testsuite', file, line, "case", kind, 'run', verdict, false,
+                       metric, value, unit, message
+                FROM (
+                    SELECT engine, file, 0 AS line, NULL AS "case", 'script' AS kind, 'skip' AS verdict,
+                           NULL AS metric, NULL AS value, NULL AS unit,
+                           'the engine lacks a feature' AS message
+                    FROM ts_engines, ts_files WHERE (f * 7 + e) % 61 = 0
+                    UNION ALL
+                    SELECT engine, file, 0, NULL, 'script', NULL, 'wall_time', 0.05, 's', NULL
+                    FROM ts_engines, ts_files WHERE (f * 7 + e) % 61 <> 0
+                    UNION ALL
+                    SELECT engine, file, line * 3, 'assert_return ' || line, 'assert_return',
+                           CASE WHEN (line + f + e) % (101 + ?) = 0 THEN 'fail' ELSE 'pass' END,
+                           NULL, NULL, NULL, CASE WHEN (line + f + e) % (101 + ?) = 0 THEN 'wrong result' END
+                    FROM ts_engines, ts_files, range(1, ? + 1) r(line) WHERE (f * 7 + e) % 61 <> 0)""",
+                        [run_id, when, n, n, commands_per_file])
+        return con.execute("SELECT count(*) FROM results").fetchone()[0] - before
+    finally:
+        con.close()

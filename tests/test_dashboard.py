@@ -282,6 +282,71 @@ def test_browser_sorts_a_table_by_clicking_its_header(browser_page) -> None:
     assert medians() == sorted(known, reverse=True) + [None] * (len(before) - len(known))
 
 
+def expected_testsuite_totals() -> dict[str, tuple[int, int]]:
+    """engine -> (tests passed, tests) of the fixture's official testsuite, from its rule
+    (dashboard_history._testsuite): a command fails where (line + file + engine) % 7 == 0, and the
+    second engine skips the second file whole (its tests count as not passed)."""
+    shape = Shape()
+    lines = range(1, shape.commands_per_file + 1)
+    tests = len(shape.testsuite_files) * len(lines)
+    return {engine: (sum(1 for f in range(len(shape.testsuite_files)) if (i, f) != (1, 1)
+                         for line in lines if (line + f + i) % 7), tests)
+            for i, engine in enumerate(shape.engines)}
+
+
+def test_browser_shows_the_official_testsuite_apart_from_the_corpus(browser_page) -> None:
+    page, _ = browser_page
+    captions = page.eval_on_selector_all("#spec h3", "hs => hs.map(h => h.textContent)")
+    assert [c for c in captions if c.startswith("official")] == [
+        "official WebAssembly testsuite: per engine", "official WebAssembly testsuite: per proposal",
+        "official WebAssembly testsuite: interop", "official WebAssembly testsuite: unexpected failures"]
+    assert captions[0] == "spec corpus (suites/spec): per engine"
+
+    def table(selector: str) -> list[list[str]]:
+        return page.eval_on_selector_all(f"{selector} tbody tr",
+                                         "trs => trs.map(tr => [...tr.cells].map(td => td.textContent))")
+
+    want = expected_testsuite_totals()
+    engines = {r[0]: r for r in table("#testsuite-engine-table")}
+    assert set(engines) == set(want)
+    for engine, (passed, tests) in want.items():
+        assert engines[engine][2] == f"{passed / tests:.1%} ({passed}/{tests})"
+    # The corpus's table holds other figures (deliberate failures, another rule): not mixed in.
+    corpus = {r[0]: r[2] for r in table("#spec-engine-table")}
+    assert set(corpus) == set(want) and all(corpus[e] != engines[e][2] for e in want)
+    # Per proposal: gc is the skipped file's, and the engine that skipped it passed none of it.
+    proposals = {r[0]: r[1:] for r in table("#testsuite-proposal-table")}
+    assert set(proposals) == {"core", "gc"} and proposals["gc"][1].startswith("0.0% (0/20)")
+    interop = table("#testsuite-interop-table")
+    # Over every engine, no gc test passes everywhere: one engine skipped the file.
+    assert [r[2] for r in interop if r[:2] == ["engines", "gc"]] == ["0.0% (0/20)"]
+    assert table("#testsuite-failure-table")
+    # The trend has a panel per suite, each labelled.
+    trend = page.locator("#chart-trend-spec svg").first.text_content()
+    assert "official WebAssembly testsuite" in trend and "spec corpus (suites/spec)" in trend
+
+
+def test_trend_totals_are_the_pass_rates_of_the_tables(two_runs) -> None:
+    # Results.spec_totals (the trends' cheap count over a long history) against spec_rates (the
+    # tables' test-by-test count), for both suites and both runs.
+    from harness.results import load
+
+    db, ids = two_runs
+    results = load(db)
+    for suite in ("spec", "testsuite"):
+        totals = results.spec_totals(ids, suite)
+        rates = results.spec_rates(ids, suite).groupby(["run_id", "engine"], observed=True)[
+            ["passed", "tests"]].sum().reset_index()
+        got = sorted(zip(totals["run_id"].astype(str), totals["engine"].astype(str), totals["passed"],
+                         totals["tests"], strict=True))
+        assert got == sorted(zip(rates["run_id"].astype(str), rates["engine"].astype(str), rates["passed"],
+                                 rates["tests"], strict=True))
+    last = results.spec_totals(ids[-1], "testsuite")
+    latest = {str(e): (int(p), int(t))
+              for e, p, t in last[["engine", "passed", "tests"]].itertuples(index=False)}
+    assert latest == expected_testsuite_totals()
+
+
 def test_browser_shows_hostile_text_as_text(browser_page) -> None:
     page, events = browser_page
     injected = page.evaluate("""() => ({

@@ -82,21 +82,28 @@ def trends(points: list[dict]) -> dict | None:
 
 
 def spec_trend(points: list[dict]) -> dict | None:
-    """The share of spec commands that did what the corpus wants, per run and engine."""
+    """The share of spec tests passed, per run and engine: one panel per suite (our corpus, the
+    official testsuite), labelled."""
     import altair as alt
     import pandas as pd
 
+    from reports.dashboard.data import SPEC_LABELS
+
     data = pd.DataFrame([{"run": p["run_id"], "started": p["started"], "engine": p["engine"],
+                          "suite": SPEC_LABELS.get(p.get("suite", "spec"), p.get("suite")),
                           "pass_rate": p["pass_rate"]} for p in points if p.get("pass_rate") is not None])
     if data.empty or data["run"].nunique() < 2:
         return None
+    order = [label for label in SPEC_LABELS.values() if label in set(data["suite"])]
     return _dict(alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("started:T", title="run started"),
-        y=alt.Y("pass_rate:Q", title="spec commands passed (share)", scale=alt.Scale(zero=False),
+        y=alt.Y("pass_rate:Q", title="spec tests passed (share)", scale=alt.Scale(zero=False),
                 axis=alt.Axis(format="%")),
         color=alt.Color("engine:N", title="engine"),
-        tooltip=["run", "engine", alt.Tooltip("pass_rate:Q", format=".2%")],
-    ).properties(width=WIDTH + 140, height=220))
+        tooltip=["run", "suite", "engine", alt.Tooltip("pass_rate:Q", format=".2%")],
+    ).properties(width=WIDTH + 140, height=220).facet(
+        row=alt.Row("suite:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left"))
+    ).resolve_scale(y="independent"))
 
 
 def _intervals(data, x: alt.X, low: str, high: str, y: str, colour: str, tooltip: list[str], panel: str,

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from harness.results import Results
 
 CORE = "core"  # spec files outside proposals/NAME/: WebAssembly itself
+# The suites of .wast scripts the page shows, each labelled: our corpus and the official testsuite.
+SPEC_LABELS = {"spec": "spec corpus (suites/spec)", "testsuite": "official WebAssembly testsuite"}
 SPEC_COUNTS = ("passed", "failed", "skipped", "crashed", "timed_out", "expected_failures", "unexpected")
 
 
@@ -28,14 +30,16 @@ class Dashboard:
     regressions: list[dict] = field(default_factory=list)
     features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
     feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
-    spec_engines: list[dict] = field(default_factory=list)     # engine, SPEC_COUNTS, passed_tests, tests
-    spec_proposals: list[dict] = field(default_factory=list)   # proposal, engine, passed, tests
-    interop: list[dict] = field(default_factory=list)          # Results.interop() records
-    spec_failures: list[dict] = field(default_factory=list)    # unexpected: engine, file, line, ...
+    # Spec results of each suite of SPEC_LABELS the run has; every record names its `suite`.
+    spec_engines: list[dict] = field(default_factory=list)     # suite, engine, SPEC_COUNTS, passed_tests,
+    #                                                            tests
+    spec_proposals: list[dict] = field(default_factory=list)   # suite, proposal, engine, passed, tests
+    interop: list[dict] = field(default_factory=list)          # suite + Results.interop() records
+    spec_failures: list[dict] = field(default_factory=list)    # unexpected: suite, engine, file, line, ...
     bench: list[dict] = field(default_factory=list)            # Results.bench() records
     ml: list[dict] = field(default_factory=list)               # Results.ml() records
     trends: list[dict] = field(default_factory=list)           # run, started, suite, engine, workload, p50_s
-    spec_trend: list[dict] = field(default_factory=list)       # run_id, started, engine, pass_rate
+    spec_trend: list[dict] = field(default_factory=list)       # run_id, started, suite, engine, pass_rate
     runs: int = 0                                              # runs in the store
 
 
@@ -46,10 +50,13 @@ def load(results: Results, run_id: str, against: str | None) -> Dashboard:
     suites = set(str(meta[run_id].get("suites") or "").split(","))
     if "features" in suites:
         board.features = records(results.features(run_id)[["engine", "feature", "answer", "detail"]])
-    if "spec" in suites:
-        board.spec_engines, board.spec_proposals = _spec_counts(results, run_id)
-        board.interop = records(results.interop(run_id))
-        board.spec_failures = _spec_failures(results, run_id)
+    for suite in SPEC_LABELS:
+        if suite in suites:
+            engines, proposals = _spec_counts(results, run_id, suite)
+            board.spec_engines += engines
+            board.spec_proposals += proposals
+            board.interop += [{"suite": suite, **r} for r in records(results.interop(run_id, suite))]
+            board.spec_failures += _spec_failures(results, run_id, suite)
     if "bench" in suites:
         board.bench = records(results.bench(run_id))
     if "ml" in suites:
@@ -76,27 +83,27 @@ def records(frame: pd.DataFrame) -> list[dict]:
              for k, v in row.items()} for row in plain.to_dict("records")]
 
 
-def _spec_counts(results: Results, run_id: str) -> tuple[list[dict], list[dict]]:
-    per_file = results.spec(run_id)
-    rates = results.spec_rates(run_id)
+def _spec_counts(results: Results, run_id: str, suite: str) -> tuple[list[dict], list[dict]]:
+    per_file = results.spec(run_id, suite)
+    rates = results.spec_rates(run_id, suite)
     rates["proposal"] = rates["proposal"].astype(object).where(rates["proposal"].notna(), CORE)
     engines = per_file.groupby("engine", observed=True)[list(SPEC_COUNTS)].sum()
     tests = rates.groupby("engine", observed=True)[["passed", "tests"]].sum()
-    rows = [{"engine": str(engine), **{c: int(engines.loc[engine, c]) for c in SPEC_COUNTS},
+    rows = [{"suite": suite, "engine": str(engine), **{c: int(engines.loc[engine, c]) for c in SPEC_COUNTS},
              "passed_tests": int(tests.loc[engine, "passed"]) if engine in tests.index else 0,
              "tests": int(tests.loc[engine, "tests"]) if engine in tests.index else 0}
             for engine in engines.index]
-    proposals = records(rates[["proposal", "engine", "passed", "tests"]])
+    proposals = [{"suite": suite, **r} for r in records(rates[["proposal", "engine", "passed", "tests"]])]
     return rows, sorted(proposals, key=lambda r: (r["proposal"] != CORE, r["proposal"], r["engine"]))
 
 
-def _spec_failures(results: Results, run_id: str) -> list[dict]:
+def _spec_failures(results: Results, run_id: str, suite: str) -> list[dict]:
     # Not a frame of the API: the failing commands themselves, straight from the table.
     rows = results.store.query(
-        "SELECT engine, file, line, kind, coalesce(\"case\", kind), verdict, coalesce(message, '') "
-        "FROM results WHERE run_id = ? AND suite = 'spec' AND verdict IN ('fail', 'crash', 'timeout') "
-        "AND NOT coalesce(expected_failure, false) ORDER BY engine, file, line", [run_id])
-    keys = ("engine", "file", "line", "kind", "case", "verdict", "message")
+        "SELECT suite, engine, file, line, kind, coalesce(\"case\", kind), verdict, coalesce(message, '') "
+        "FROM results WHERE run_id = ? AND suite = ? AND verdict IN ('fail', 'crash', 'timeout') "
+        "AND NOT coalesce(expected_failure, false) ORDER BY engine, file, line", [run_id, suite])
+    keys = ("suite", "engine", "file", "line", "kind", "case", "verdict", "message")
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
@@ -124,12 +131,17 @@ def _points(frame: pd.DataFrame) -> list[dict]:
 
 
 def _spec_trend(results: Results, runs: pd.DataFrame) -> list[dict]:
-    with_spec = [r for r, s in zip(runs["run_id"], runs["suites"].fillna(""), strict=True) if "spec" in s]
-    if not with_spec:
-        return []
-    rates = results.spec_rates(with_spec)
-    totals = rates.groupby(["run_id", "engine"], observed=True)[["passed", "tests"]].sum().reset_index()
+    """Pass rate per run, suite and engine: Results.spec_totals, cheap over a long history of the
+    official testsuite (the run's own tables use spec_rates)."""
     started = dict(zip(runs["run_id"], runs["started"], strict=True))
-    columns = totals[["run_id", "engine", "passed", "tests"]]
-    return [{"run_id": str(r), "started": started[str(r)], "engine": str(e),
-             "pass_rate": p / t if t else None} for r, e, p, t in columns.itertuples(index=False)]
+    points = []
+    for suite in SPEC_LABELS:
+        with_suite = [r for r, s in zip(runs["run_id"], runs["suites"].fillna(""), strict=True)
+                      if suite in s.split(",")]
+        if not with_suite:
+            continue
+        totals = results.spec_totals(with_suite, suite)
+        points += [{"run_id": str(r), "started": started[str(r)], "suite": suite, "engine": str(e),
+                    "pass_rate": p / t if t else None}
+                   for r, e, p, t in totals[["run_id", "engine", "passed", "tests"]].itertuples(index=False)]
+    return points

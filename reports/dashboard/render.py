@@ -19,7 +19,7 @@ from reports.dashboard import assets, data, sections, summary
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE = "index.html"
 NO_COMPARISON = "none"
-FAILURE_COLUMNS = ["engine", "file", "line", "kind", "case", "verdict", "message"]
+FAILURE_COLUMNS = ["suite", "engine", "file", "line", "kind", "case", "verdict", "message"]
 
 
 def render_dashboard(db: Path | str, run_id: str, out_dir: Path | str, against: str | None = None) -> Path:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reports.bench import GEOMEAN
 from reports.dashboard import charts
-from reports.dashboard.data import CORE, Dashboard
+from reports.dashboard.data import CORE, SPEC_LABELS, Dashboard
 from reports.dashboard.tables import Cell, Table, answer, cell, duration, p_value, rate, ratio, verdict
 from reports.escape import shorten
 
@@ -122,45 +122,58 @@ def features(board: Dashboard) -> Section:
 
 def spec(board: Dashboard) -> Section:
     section = Section("spec", "Spec results", intro=(
-        "A run's tests are the spec commands any engine configuration ran (the corpus's deliberate failures "
-        "left out); the pass rate is the share an engine passed, a file it skipped counting as not passed. "
-        "The interop score, as wpt.fyi's: the share of tests that pass in every browser, and in every "
-        "engine configuration."))
+        "Our spec corpus and, when the nightly ran it (--testsuite), the official WebAssembly testsuite, "
+        "each on its own. A run's tests are the spec commands any engine configuration ran (the corpus's "
+        "deliberate failures left out); the pass rate is the share an engine passed, a file it skipped "
+        "counting as not passed. The interop score, as wpt.fyi's: the share of tests that pass in every "
+        "browser, and in every engine configuration."))
     if not board.spec_engines:
         section.empty = "This run has no spec results (wasm-harness spec)."
         return section
+    for suite, label in SPEC_LABELS.items():
+        if any(r["suite"] == suite for r in board.spec_engines):
+            _spec_tables(board, section, suite, label)
+    return section
+
+
+def _spec_tables(board: Dashboard, section: Section, suite: str, label: str) -> None:
+    """The tables of one suite, their ids prefixed by the suite (spec-..., testsuite-...)."""
+    mine = [r for r in board.spec_engines if r["suite"] == suite]
     versions = {e: (i or {}).get("version", "") for e, i in (board.run.get("engines") or {}).items()}
-    section.tables.append(Table("spec-engine-table", [
+    section.tables.append(Table(f"{suite}-engine-table", [
         "engine", "version", "pass rate", "pass", "fail", "skip", "crash", "timeout", "deliberate failures",
         "unexpected"],
         [[cell(r["engine"]), cell(versions.get(r["engine"], "")), rate(r["passed_tests"], r["tests"]),
           *(cell(r[k]) for k in ("passed", "failed", "skipped", "crashed", "timed_out", "expected_failures")),
           Cell(str(r["unexpected"]), sort=r["unexpected"], css="no" if r["unexpected"] else "")]
-         for r in board.spec_engines], numeric={2, 3, 4, 5, 6, 7, 8, 9}))
-    engines = _ordered(board, {r["engine"] for r in board.spec_proposals})
-    by = {(r["proposal"], r["engine"]): r for r in board.spec_proposals}
-    proposals = sorted({r["proposal"] for r in board.spec_proposals}, key=lambda p: (p != CORE, p))
-    section.tables.append(Table("spec-proposal-table", ["proposal", *engines], [
+         for r in mine], numeric={2, 3, 4, 5, 6, 7, 8, 9}, caption=f"{label}: per engine"))
+    proposals_of = [r for r in board.spec_proposals if r["suite"] == suite]
+    engines = _ordered(board, {r["engine"] for r in proposals_of})
+    by = {(r["proposal"], r["engine"]): r for r in proposals_of}
+    proposals = sorted({r["proposal"] for r in proposals_of}, key=lambda p: (p != CORE, p))
+    section.tables.append(Table(f"{suite}-proposal-table", ["proposal", *engines], [
         [cell(p), *(rate(by[(p, e)]["passed"], by[(p, e)]["tests"]) if (p, e) in by else Cell("")
-                    for e in engines)] for p in proposals]))
-    if board.interop:
-        section.tables.append(Table("interop-table", ["scope", "proposal", "interop", "configurations"], [
+                    for e in engines)] for p in proposals], caption=f"{label}: per proposal"))
+    interop = [r for r in board.interop if r["suite"] == suite]
+    if interop:
+        section.tables.append(Table("interop-table" if suite == "spec" else f"{suite}-interop-table",
+                                    ["scope", "proposal", "interop", "configurations"], [
             [cell(r["scope"]), cell(r["proposal"] or CORE), rate(r["passing"], r["tests"]),
-             cell(r["configurations"])] for r in board.interop]))
-    failures = board.spec_failures
+             cell(r["configurations"])] for r in interop], caption=f"{label}: interop"))
+    failures = [f for f in board.spec_failures if f["suite"] == suite]
     note = ""
     if len(failures) > FAILURES_SHOWN:
         note = f"The first {FAILURES_SHOWN} of {len(failures)} unexpected failures; all in {FAILURES_CSV}."
     elif failures:
         note = f"Also in {FAILURES_CSV}."
     if failures:
-        section.tables.append(Table("spec-failure-table", ["engine", "file", "line", "command", "verdict",
-                                                           "message"],
+        section.tables.append(Table(f"{suite}-failure-table", ["engine", "file", "line", "command", "verdict",
+                                                               "message"],
                                     [[cell(f["engine"]), cell(f["file"]), cell(f["line"]), cell(f["kind"]),
                                       verdict(f["verdict"]),
                                       Cell(shorten(f["message"], 160), title=f["message"])]
-                                     for f in failures[:FAILURES_SHOWN]], note=note))
-    return section
+                                     for f in failures[:FAILURES_SHOWN]], note=note,
+                                    caption=f"{label}: unexpected failures"))
 
 
 def bench(board: Dashboard, specs: dict[str, dict]) -> Section:
@@ -227,9 +240,11 @@ def _accuracy(r: dict) -> Cell:
 def trends(board: Dashboard, specs: dict[str, dict]) -> Section:
     section = Section("trends", "Trends over the history", intro=(
         f"{board.runs} runs in the store. p50 per run of every benchmark workload and ML unit (pick one in "
-        "the menu under the chart), and the spec pass rate per engine."))
+        "the menu under the chart), and the spec pass rate per engine, for our corpus and the official "
+        "testsuite."))
     _chart(section, specs, "trend-perf", charts.trends(board.trends), "p50 over runs")
-    _chart(section, specs, "trend-spec", charts.spec_trend(board.spec_trend), "spec pass rate over runs")
+    _chart(section, specs, "trend-spec", charts.spec_trend(board.spec_trend),
+           "spec pass rate over runs, per suite")
     if not section.charts:
         section.empty = "One run so far: trends start with the second."
     return section

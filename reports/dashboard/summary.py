@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from reports import escape
 from reports.bench import GEOMEAN
-from reports.dashboard.data import Dashboard
+from reports.dashboard.data import SPEC_LABELS, Dashboard
 from reports.dashboard.sections import TIMED
 from reports.dashboard.tables import duration
+
+# How the headline names each suite of spec scripts (data.SPEC_LABELS, shortened).
+HEADLINE_NAMES = {"spec": "spec", "testsuite": "official testsuite"}
 
 
 def headline(board: Dashboard) -> list[str]:
@@ -21,17 +24,19 @@ def headline(board: Dashboard) -> list[str]:
     if board.against is not None:
         lines.append(f"{len(flagged)} regression{'s' * (len(flagged) != 1)} and {better} improvement"
                      f"{'s' * (better != 1)} flagged against run {board.against['run_id']}")
-    if board.spec_engines:
-        clean = sum(1 for r in board.spec_engines if not r["unexpected"])
-        lines.append(f"spec: {clean} of {len(board.spec_engines)} engine configurations without an "
-                     "unexpected failure")
+    for suite, name in HEADLINE_NAMES.items():
+        engines = [r for r in board.spec_engines if r["suite"] == suite]
+        if not engines:
+            continue
+        clean = sum(1 for r in engines if not r["unexpected"])
+        lines.append(f"{name}: {clean} of {len(engines)} engine configurations without an unexpected failure")
         for scope in ("browsers", "engines"):
-            rows = [r for r in board.interop if r["scope"] == scope]
+            rows = [r for r in board.interop if r["scope"] == scope and r["suite"] == suite]
             tests = sum(r["tests"] for r in rows)
             if tests and rows[0]["size"] > 1:
                 passing = sum(r["passing"] for r in rows)
-                lines.append(f"interop over {rows[0]['size']} {scope}: {passing / tests:.1%} of {tests} "
-                             "tests pass in all")
+                lines.append(f"{name} interop over {rows[0]['size']} {scope}: {passing / tests:.1%} of "
+                             f"{tests} tests pass in all")
     if board.features:
         engines = {r["engine"] for r in board.features}
         names = {r["feature"] for r in board.features}
@@ -66,11 +71,13 @@ def markdown(board: Dashboard, page: str = "index.html") -> str:
         else:
             out.append("Nothing changed beyond run-to-run drift.")
         out.append("")
-    if board.spec_engines:
-        out += ["## Spec pass rates", "",
-                escape.table([[r["engine"], f"{r['passed_tests'] / r['tests']:.1%}" if r["tests"] else "",
-                               r["unexpected"]] for r in board.spec_engines],
-                             ["engine", "pass rate", "unexpected"], "github", disable_numparse=True), ""]
+    for suite, label in SPEC_LABELS.items():
+        engines = [r for r in board.spec_engines if r["suite"] == suite]
+        if engines:
+            out += [f"## Pass rates: {label}", "",
+                    escape.table([[r["engine"], f"{r['passed_tests'] / r['tests']:.1%}" if r["tests"] else "",
+                                   r["unexpected"]] for r in engines],
+                                 ["engine", "pass rate", "unexpected"], "github", disable_numparse=True), ""]
     out.append(f"The full dashboard: `{page}` beside this file.")
     return "\n".join(out) + "\n"
 

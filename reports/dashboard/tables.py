@@ -31,6 +31,7 @@ class Table:
     rows: list[list[Cell]]
     note: str = ""                    # e.g. how many rows are left out, and where they are
     numeric: set[int] = field(default_factory=set)  # columns aligned right
+    caption: str = ""                 # a heading over the table, where a section holds several
 
 
 def cell(value: object) -> Cell:
