@@ -1,0 +1,180 @@
+// The body of the `js` command that runs one testharness.js-style file (harness/suites/jsapi.py).
+//
+// host.args: { harness: source of testharness.js (ours or a real one), scripts: [{path, source}]
+// (the file's `// META: script=`s, in order), test: {path, source}, globals: the file's
+// `// META: global=` scopes, timeout_ms, title, driver: this very source (a worker runs it too) }.
+//
+// It runs the file in every scope this host offers among `globals`: `jsshell` on a command-line
+// host; `window` (this page) and `dedicatedworker` (a Worker this page starts) in a browser. In
+// each, testharness.js runs as in a JavaScript shell: it is handed, as `self`, a view of the real
+// global that hides the DOM and worker globals (so it picks ShellTestEnvironment, reports to
+// completion callbacks, and never writes into the page), while everything else reads and writes
+// through to the real global. The harness, the scripts and the test each run as a function body,
+// so one file's top-level declarations never collide with the next file's in the same realm.
+//
+// Returns {scopes: {SCOPE: {status: "OK"|"ERROR"|"TIMEOUT"|"PRECONDITION_FAILED"|"LOAD_ERROR",
+// message, tests: [{name, status: "PASS"|"FAIL"|"TIMEOUT"|"NOTRUN"|"PRECONDITION_FAILED",
+// message}], ms}}}.
+const args = host.args;
+const TEST_STATUS = ["PASS", "FAIL", "TIMEOUT", "NOTRUN", "PRECONDITION_FAILED"];
+const HARNESS_STATUS = ["OK", "ERROR", "TIMEOUT", "PRECONDITION_FAILED"];
+const inBrowser = typeof document !== "undefined" || host.inWorker === true;
+const offered = host.inWorker ? ["dedicatedworker"] : inBrowser ? ["window", "dedicatedworker"] : ["jsshell"];
+const scopes = offered.filter((s) => args.globals.includes(s));
+
+const describe = (err) => {
+  if (err && typeof err === "object" && "message" in err) return `${err.name || "Error"}: ${err.message}`;
+  return String(err);
+};
+
+function shellView(scope) {
+  // What testharness.js (and the test) see as `self`: the real global minus what would make
+  // testharness.js pick a window or worker environment, plus WPT's GLOBAL.
+  const GLOBAL = {
+    isWindow: () => scope === "window",
+    isWorker: () => scope === "dedicatedworker",
+    isShadowRealm: () => false,
+  };
+  const hidden = new Set(["document", "addEventListener", "DedicatedWorkerGlobalScope", "WorkerGlobalScope",
+    "SharedWorkerGlobalScope", "ServiceWorkerGlobalScope"]);
+  const own = { GLOBAL, META_TITLE: args.title };
+  const view = new Proxy(globalThis, {
+    has: (target, key) => (hidden.has(key) ? false : key in own || key in target),
+    get: (target, key) => (hidden.has(key) ? undefined : key in own ? own[key] : Reflect.get(target, key)),
+    set: (target, key, value) => Reflect.set(target, key, value),
+  });
+  return { view, GLOBAL };
+}
+
+async function runHere(scope) {
+  const started = performance.now();
+  const { view, GLOBAL } = shellView(scope);
+  const uncaught = [];
+  let report = (message) => uncaught.push(message);
+  const onError = (event) => {
+    report(describe(event.error !== undefined ? event.error : event.message));
+    event.preventDefault();
+  };
+  const onRejection = (event) => {
+    report(`Unhandled rejection: ${describe(event.reason)}`);
+    event.preventDefault();
+  };
+  const onProcessError = (err) => report(describe(err));
+  const onProcessRejection = (reason) => report(`Unhandled rejection: ${describe(reason)}`);
+  // A command-line host would exit on an uncaught error or unhandled rejection: it is the file's.
+  const proc = typeof process !== "undefined" && typeof process.on === "function" ? process : null;
+  if (proc) {
+    proc.on("uncaughtException", onProcessError);
+    proc.on("unhandledRejection", onProcessRejection);
+  } else if (typeof globalThis.addEventListener === "function") {
+    globalThis.addEventListener("error", onError);
+    globalThis.addEventListener("unhandledrejection", onRejection);
+  }
+  const params = ["self", "GLOBAL", "META_TITLE"];
+  let timer = null;
+  try {
+    let completed;
+    const completion = new Promise((resolve) => {
+      completed = resolve;
+    });
+    try {
+      new Function(...params, `${args.harness}\n//# sourceURL=testharness.js`).call(globalThis, view, GLOBAL, args.title);
+    } catch (err) {
+      return { status: "LOAD_ERROR", message: `testharness.js: ${describe(err)}`, tests: [], ms: performance.now() - started };
+    }
+    globalThis.add_completion_callback((tests, status) => completed({ tests, status }));
+    if (typeof globalThis.__wasm_harness_uncaught_error === "function") {
+      const tell = globalThis.__wasm_harness_uncaught_error;
+      report = (message) => {
+        uncaught.push(message);
+        tell(message);
+      };
+    }
+    // The scripts and the test share one function body, as they share one global in a page.
+    const body = [...args.scripts, args.test].map((s) => `${s.source}\n;`).join("\n");
+    try {
+      new Function(...params, `${body}\n//# sourceURL=${args.test.path}`).call(globalThis, view, GLOBAL, args.title);
+    } catch (err) {
+      return { status: "LOAD_ERROR", message: describe(err), tests: [], ms: performance.now() - started };
+    }
+    const timedOut = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(null), args.timeout_ms);
+    });
+    let outcome = await Promise.race([completion, timedOut]);
+    if (outcome === null) {
+      globalThis.timeout(); // testharness.js's own: unfinished tests time out, unstarted ones never ran
+      outcome = await Promise.race([completion, new Promise((resolve) => setTimeout(() => resolve(null), 1000))]);
+      if (outcome === null) {
+        return { status: "TIMEOUT", message: `no completion within ${args.timeout_ms} ms`, tests: [], ms: performance.now() - started };
+      }
+    }
+    let status = HARNESS_STATUS[outcome.status.status] || String(outcome.status.status);
+    let message = outcome.status.message || null;
+    if (status === "OK" && uncaught.length) {
+      status = "ERROR";
+      message = uncaught[0];
+    }
+    const tests = outcome.tests.map((t) => ({
+      name: String(t.name),
+      status: TEST_STATUS[t.status] || String(t.status),
+      message: t.message === null || t.message === undefined ? null : String(t.message),
+    }));
+    return { status, message, tests, ms: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+    if (proc) {
+      proc.off("uncaughtException", onProcessError);
+      proc.off("unhandledRejection", onProcessRejection);
+    } else if (typeof globalThis.removeEventListener === "function") {
+      globalThis.removeEventListener("error", onError);
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+    }
+  }
+}
+
+function runInWorker() {
+  // A dedicated worker of this page runs this same source with host.inWorker.
+  const source = `const AsyncFunction = (async () => {}).constructor;
+onmessage = async (e) => {
+  try {
+    const fn = new AsyncFunction("host", e.data.driver);
+    postMessage({ ok: true, value: await fn({ name: e.data.name, inWorker: true, args: e.data.args }) });
+  } catch (err) {
+    postMessage({ ok: false, message: String(err && err.stack || err) });
+  }
+};`;
+  const started = performance.now();
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  return new Promise((resolve) => {
+    let worker;
+    const finish = (result) => {
+      clearTimeout(guard);
+      if (worker) worker.terminate();
+      URL.revokeObjectURL(url);
+      resolve({ ms: performance.now() - started, ...result });
+    };
+    const guard = setTimeout(() => finish({ status: "TIMEOUT", message: "the worker did not answer", tests: [] }),
+      args.timeout_ms + 5000);
+    try {
+      worker = new Worker(url);
+    } catch (err) {
+      finish({ status: "LOAD_ERROR", message: `cannot start a dedicated worker: ${describe(err)}`, tests: [] });
+      return;
+    }
+    worker.onmessage = (e) => {
+      if (!e.data.ok) finish({ status: "LOAD_ERROR", message: e.data.message, tests: [] });
+      else finish(e.data.value.scopes.dedicatedworker);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      finish({ status: "LOAD_ERROR", message: `worker error: ${e.message}`, tests: [] });
+    };
+    worker.postMessage({ driver: args.driver, name: host.name, args });
+  });
+}
+
+const results = {};
+for (const scope of scopes) {
+  results[scope] = scope === "dedicatedworker" && !host.inWorker ? await runInWorker() : await runHere(scope);
+}
+return { scopes: results };
