@@ -63,3 +63,17 @@ test(() => {
   const bytes = new Uint8Array([0xff, 0xff, ...emptyModuleBytes, 0xff]);
   assert_true(WebAssembly.validate(new DataView(bytes.buffer, 2, 8)));
 }, "WebAssembly.validate: a DataView");
+
+for (const name of ["Module", "Instance", "Memory", "Table", "Global"]) {
+  test(() => {
+    const d = assert_data_property(WebAssembly[name].prototype, Symbol.toStringTag,
+      { writable: false, enumerable: false, configurable: true });
+    assert_equals(d.value, `WebAssembly.${name}`);
+    assert_equals(Object.prototype.toString.call(WebAssembly[name].prototype), `[object WebAssembly.${name}]`);
+  }, `WebAssembly.${name}.prototype[Symbol.toStringTag]`);
+}
+
+test(() => {
+  const d = assert_data_property(WebAssembly, Symbol.toStringTag, { writable: false, enumerable: false, configurable: true });
+  assert_equals(d.value, "WebAssembly");
+}, "WebAssembly[Symbol.toStringTag]: descriptor");
