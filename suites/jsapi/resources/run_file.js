@@ -38,10 +38,24 @@ function shellView(scope) {
   const hidden = new Set(["document", "addEventListener", "DedicatedWorkerGlobalScope", "WorkerGlobalScope",
     "SharedWorkerGlobalScope", "ServiceWorkerGlobalScope"]);
   const own = { GLOBAL, META_TITLE: args.title };
-  const view = new Proxy(globalThis, {
-    has: (target, key) => (hidden.has(key) ? false : key in own || key in target),
-    get: (target, key) => (hidden.has(key) ? undefined : key in own ? own[key] : Reflect.get(target, key)),
-    set: (target, key, value) => Reflect.set(target, key, value),
+  // The proxy's target is a stand-in, not the global: a window's `document` is non-configurable,
+  // and a proxy may not hide a non-configurable property of its target. A non-configurable
+  // property it reports is copied onto the stand-in first, as the proxy invariants require.
+  const real = globalThis;
+  const view = new Proxy(Object.create(null), {
+    has: (_, key) => (hidden.has(key) ? false : key in own || key in real),
+    get: (_, key) => (hidden.has(key) ? undefined : key in own ? own[key] : Reflect.get(real, key)),
+    set: (_, key, value) => Reflect.set(real, key, value),
+    deleteProperty: (_, key) => Reflect.deleteProperty(real, key),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(real, key, descriptor),
+    ownKeys: () => Reflect.ownKeys(real).filter((k) => !hidden.has(k)),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real),
+    getOwnPropertyDescriptor: (standIn, key) => {
+      if (hidden.has(key)) return undefined;
+      const descriptor = Reflect.getOwnPropertyDescriptor(real, key);
+      if (descriptor && !descriptor.configurable) Reflect.defineProperty(standIn, key, descriptor);
+      return descriptor;
+    },
   });
   return { view, GLOBAL };
 }

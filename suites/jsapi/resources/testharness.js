@@ -31,26 +31,23 @@
     switch (typeof val) {
       case "string":
         return JSON.stringify(val);
+      case "boolean":
+      case "undefined":
+        return String(val);
       case "number":
         return Object.is(val, -0) ? "-0" : String(val);
       case "bigint":
         return String(val) + "n";
-      case "symbol":
-        return val.toString();
-      case "function":
-        return "function \"" + (val.name || "") + "\"";
       case "object":
         if (val === null) return "null";
-        try {
-          if (val instanceof Error) return "object \"" + String(val) + "\"";
-        } catch (e) { /* a proxy or a revoked object: fall through */ }
-        try {
-          return "object \"" + Object.prototype.toString.call(val) + "\"";
-        } catch (e) {
-          return "[object]";
-        }
+      // falls through: as testharness.js, the type and the value as a string
       default:
-        return String(val);
+        try {
+          const text = String(val);
+          return typeof val + " \"" + (text.length > 1000 ? text.slice(0, 999) + "\u2026" : text) + "\"";
+        } catch (e) {
+          return "[stringifying object threw " + String(e) + " with type " + String(typeof e) + "]";
+        }
     }
   }
 
@@ -269,7 +266,7 @@
     this.status = optional ? PRECONDITION_FAILED : FAIL;
     let message;
     if (typeof e === "object" && e !== null) {
-      message = e instanceof AssertionError ? e.message : (e.name ? e.name + ": " : "") + e.message;
+      message = String(e.message); // as testharness.js: the message alone
       this.stack = e.stack || null;
     } else {
       message = String(e);
