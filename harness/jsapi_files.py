@@ -88,11 +88,13 @@ def resolve_script(reference: str, test_path: Path, suite_dir: Path) -> Path | N
     return next((c.resolve() for c in candidates if c.is_file()), None)
 
 
-def load_file(path: Path, suite_dir: Path) -> TestFile:
+def load_file(path: Path, suite_dir: Path, normal_timeout: float | None = None) -> TestFile:
     text = path.read_text(encoding="utf-8", errors="replace")
     globals_: list[str] | None = None
     scripts: list[Script] = []
-    timeout = TIMEOUTS_S["normal"]
+    timeouts = TIMEOUTS_S if normal_timeout is None else {
+        "normal": normal_timeout, "long": normal_timeout * TIMEOUTS_S["long"] / TIMEOUTS_S["normal"]}
+    timeout = timeouts["normal"]
     title = ""
     for key, value in parse_meta(text):
         if key == "global":
@@ -100,7 +102,7 @@ def load_file(path: Path, suite_dir: Path) -> TestFile:
         elif key == "script":
             scripts.append(Script(value, resolve_script(value, path, suite_dir)))
         elif key == "timeout":
-            timeout = TIMEOUTS_S.get(value, timeout)
+            timeout = timeouts.get(value, timeout)
         elif key == "title":
             title = value
     named = globals_ if globals_ is not None else list(DEFAULT_GLOBALS)
@@ -113,11 +115,14 @@ def load_file(path: Path, suite_dir: Path) -> TestFile:
                     title=title or path.name.split(".")[0], ignored_globals=ignored)
 
 
-def discover(suite_dir: Path, patterns: list[str] | None = None) -> list[TestFile]:
-    """Every `.any.js` file under `suite_dir` (sorted), or those whose name matches a pattern."""
+def discover(suite_dir: Path, patterns: list[str] | None = None,
+             normal_timeout: float | None = None) -> list[TestFile]:
+    """Every `.any.js` file under `suite_dir` (sorted), or those whose name matches a pattern;
+    `normal_timeout` replaces the 10 s limit (and scales the long one)."""
     import fnmatch
 
-    files = [load_file(p, suite_dir) for p in sorted(suite_dir.rglob("*.any.js")) if p.is_file()]
+    paths = sorted(p for p in suite_dir.rglob("*.any.js") if p.is_file())
+    files = [load_file(p, suite_dir, normal_timeout) for p in paths]
     if patterns:
         files = [f for f in files if any(fnmatch.fnmatch(f.name, p) or p in f.name for p in patterns)]
     return files

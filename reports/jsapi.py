@@ -126,7 +126,8 @@ def counts_table(results: JsapiResults) -> list[list[str]]:
 
 def _plain(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    return "\n".join(lines)
 
 
 def _markdown(rows: list[list[str]]) -> str:
@@ -152,7 +153,8 @@ def file_rows(results: JsapiResults) -> list[list[str]]:
 
 def interop_line(results: JsapiResults) -> str:
     total = len(results.cells)
-    text = f"{total} subtests; interop (pass in all {len(results.columns)} columns): {_percent(results.interop())}"
+    text = (f"{total} subtests; interop (pass in all {len(results.columns)} columns): "
+            f"{_percent(results.interop())}")
     browsers = results.browser_columns()
     if browsers and len(browsers) < len(results.columns):
         text += f"; among the browsers ({', '.join(browsers)}): {_percent(results.interop(browsers))}"
@@ -168,8 +170,8 @@ def text(results: JsapiResults, parameters: dict, wall_seconds: float) -> str:
     out = [_plain(counts_table(results)), "", interop_line(results)]
     found = results.disagreements()
     if found:
-        out += ["", f"where the engines disagree ({len(found)} subtests"
-                    f"{'; the first ' + str(DISAGREEMENT_LIMIT) if len(found) > DISAGREEMENT_LIMIT else ''}):",
+        first = f"; the first {DISAGREEMENT_LIMIT}" if len(found) > DISAGREEMENT_LIMIT else ""
+        out += ["", f"where the engines disagree ({len(found)} subtests{first}):",
                 _plain(disagreement_rows(results, DISAGREEMENT_LIMIT))]
     errors = results.load_errors()
     if errors:

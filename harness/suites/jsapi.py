@@ -40,6 +40,7 @@ from harness.suite import (
     Selection,
     Suite,
     positive_int,
+    positive_seconds,
 )
 from harness.worker import WorkerError, WorkerProcess
 from reports import jsapi as jsapi_report
@@ -60,8 +61,8 @@ examples:
   wasm-harness jsapi --file 'memory/*' --json          some files; JSON instead of the tables
 
 verdicts per subtest: pass, fail, timeout, notrun, skip (PRECONDITION_FAILED); a file that throws
-at load is one `error` result. Exit status: 0 when every file loaded; 1 when a file did not load
-or a subtest failed that passes on another engine (--strict: when any subtest did not pass);
+at load is one `error` result, and a harness that ends in ERROR or TIMEOUT one more. Exit status:
+0 when every file loaded; 1 when a file did not load (--strict: when any subtest did not pass);
 2 on bad input (no such directory, no .any.js files, no testharness.js in --harness)."""
 
 
@@ -84,6 +85,9 @@ class JsapiSuite(Suite):
                             "default: our testharness.js-compatible shim")
         p.add_argument("--file", action="append", metavar="PATTERN",
                        help="only files whose path (in the suite directory) matches (glob or substring)")
+        p.add_argument("--timeout", type=positive_seconds, default=None, metavar="S",
+                       help="a file's time limit (default: 10 s, or 60 s for `// META: timeout=long`); "
+                            "a long file gets 6 times S")
         p.add_argument("--jobs", "-j", type=positive_int, default=2, metavar="N",
                        help="engines run in parallel (default 2)")
         p.add_argument("--strict", action="store_true", help="exit 1 when any subtest did not pass")
@@ -105,7 +109,7 @@ class JsapiSuite(Suite):
             if found is None:
                 raise BadInputError(f"{args.harness}: --harness holds no testharness.js")
             harness = found
-        files = jsapi_files.discover(suite_dir, args.file)
+        files = jsapi_files.discover(suite_dir, args.file, args.timeout)
         if not files:
             what = f" matching {', '.join(args.file)}" if args.file else ""
             raise BadInputError(f"{suite_dir}: no .any.js files{what}")
@@ -144,7 +148,8 @@ class JsapiSuite(Suite):
                 advance(f"{engine.name} {f.name}")
                 continue
             loadable[index] = f
-            commands.append({"i": index, "do": "js", "code": driver, "args": command_args(f, harness, driver)})
+            commands.append({"i": index, "do": "js", "code": driver,
+                             "args": command_args(f, harness, driver)})
         if not commands:
             return
 
@@ -217,7 +222,7 @@ def file_rows(make, f: TestFile, reply: dict) -> list[dict]:
             rows.append(make(file=f.name, case=test["name"], kind=scope,
                              verdict=VERDICTS.get(test["status"], "error"), message=test.get("message")))
         if status != "OK":
-            verdict = "timeout" if status == "TIMEOUT" else "skip" if status == "PRECONDITION_FAILED" else "error"
+            verdict = {"TIMEOUT": "timeout", "PRECONDITION_FAILED": "skip"}.get(status, "error")
             rows.append(make(file=f.name, case=HARNESS_CASE, kind=scope, verdict=verdict,
                              message=f"harness {status}: {result.get('message') or ''}".rstrip(": ")))
     return rows

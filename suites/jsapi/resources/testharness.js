@@ -461,7 +461,12 @@
     for (const t of state.tests) {
       if (t.phase < COMPLETE) {
         // Not finished when the harness stopped: started tests time out, the others never ran.
-        t.status = t.phase === INITIAL ? NOTRUN : (t.phase >= HAS_RESULT ? t.status : TIMEOUT);
+        if (t.phase === INITIAL) {
+          t.status = NOTRUN;
+        } else if (t.phase < HAS_RESULT) {
+          t.status = TIMEOUT;
+          t.message = "Test timed out";
+        }
         t.phase = COMPLETE;
       }
     }
@@ -472,16 +477,6 @@
   function timeout() {
     if (state.complete) return;
     state.status.status = HARNESS_TIMEOUT;
-    complete();
-  }
-
-  // An uncaught error outside any test's steps (run_file.js reports it here): testharness.js
-  // makes that a harness ERROR unless setup allowed it.
-  function uncaught_error(message, stack) {
-    if (state.allow_uncaught_exception || state.complete) return;
-    state.status.status = HARNESS_ERROR;
-    state.status.message = message;
-    state.status.stack = stack || null;
     complete();
   }
 
@@ -503,7 +498,6 @@
   expose((cb) => state.state_callbacks.push(cb), "add_test_state_callback");
   expose((cb) => state.result_callbacks.push(cb), "add_result_callback");
   expose((cb) => state.completion_callbacks.push(cb), "add_completion_callback");
-  expose(uncaught_error, "__wasm_harness_uncaught_error");
 
   // As ShellTestEnvironment: the file has loaded once the current script has run.
   Promise.resolve().then(() => {
