@@ -240,3 +240,43 @@ def test_report_counts_disagreements_and_interop(tmp_path: Path) -> None:
     files = report.write_all(results, tmp_path / "out")
     assert json.loads(files[1].read_text())["interop"] == pytest.approx(1 / 3)
     store.close()
+
+
+# --- resuming ----------------------------------------------------------------------------------------------
+
+def test_a_resumed_run_skips_the_files_it_finished(tmp_path: Path) -> None:
+    import argparse
+
+    from harness.session import Session
+    from harness.suite import add_common_arguments, run_command
+    from harness.suites.jsapi import JsapiSuite
+    from harness.work import Work
+
+    require_engine("node")
+    db = tmp_path / "r.duckdb"
+    first = jsapi("--engine", "node", "--file", "namespace", "--file", "module", "--run", "r1", db=db)
+    assert first.returncode == 0, first.stderr
+    suite = JsapiSuite()
+    store = ResultsStore(db)
+    assert suite.finished_units(store, "r1") == {("node", "namespace.any.js"), ("node", "module.any.js")}
+    count = 'SELECT file, count(*) FROM results WHERE run_id = ? AND suite = ? AND phase = ? GROUP BY file'
+    before = dict(store.query(count, ["r1", "jsapi", "run"]))
+    store.close()
+
+    parser = argparse.ArgumentParser()
+    suite.add_arguments(parser)
+    add_common_arguments(suite, parser)
+    args = parser.parse_args(["--engine", "node", "--file", "namespace", "--file", "module", "--db", str(db),
+                              "--run", "r1", "--no-progress"])
+    # As `nightly --resume` does: the finished units are skipped, the others run again.
+    session = Session(db, run_id="r1", progress=False,
+                      work=Work(finished={"jsapi": {("node", "namespace.any.js")}}))
+    try:
+        assert run_command(suite, args, session) == 0
+    finally:
+        session.close()
+    store = ResultsStore(db)
+    after = dict(store.query(count, ["r1", "jsapi", "run"]))
+    store.close()
+    assert after["namespace.any.js"] == before["namespace.any.js"]
+    assert after["module.any.js"] == 2 * before["module.any.js"]

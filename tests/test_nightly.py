@@ -28,6 +28,7 @@ PER_UNIT = {
                        "AND phase = 'run'",
     "bench": "SELECT engine, \"case\", kind, process FROM results WHERE suite = 'bench' AND phase = 'check'",
     "ml": "SELECT engine, \"case\", kind FROM results WHERE suite = 'ml' AND phase = 'check'",
+    "jsapi": "SELECT engine, file, kind, \"case\" FROM results WHERE suite = 'jsapi' AND phase = 'run'",
     "suites": "SELECT suite FROM results WHERE phase = 'suite'",
 }
 

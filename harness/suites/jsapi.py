@@ -30,6 +30,7 @@ from engines.base import Engine
 from harness import jsapi_files
 from harness.jsapi_files import OUR_HARNESS, OUR_SUITE, RUN_FILE, TestFile
 from harness.session import Session
+from harness.store import ResultsStore
 from harness.suite import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -124,7 +125,7 @@ class JsapiSuite(Suite):
         seconds: dict[str, float] = {}
         with session.progress("jsapi", total=len(files) * len(engines)) as advance:
             def on_engine(engine: Engine) -> None:
-                mine = [f for f in files if session.work.owns(self.name, engine.name, f.name)]
+                mine = [f for f in files if session.work.wants(self.name, (engine.name, f.name))]
                 began = time.perf_counter()
                 self.run_engine(session, engine, mine, harness, driver, advance)
                 seconds[engine.name] = round(time.perf_counter() - began, 2)
@@ -167,6 +168,16 @@ class JsapiSuite(Suite):
                                    message=f"{engine.name}: {e}") for f in loadable.values()])
         finally:
             worker.close()
+
+    # --- resuming (`nightly --resume`) ---------------------------------------------------------
+    # A file's rows on an engine reach the store in one add_rows: a file with rows is finished, and
+    # no unit is ever half there.
+    def finished_units(self, store: ResultsStore, run_id: str) -> set[tuple]:
+        return set(store.query("SELECT DISTINCT engine, file FROM results WHERE run_id = ? AND suite = ? "
+                               "AND phase = 'run'", [run_id, self.name]))
+
+    def discard_partial(self, store: ResultsStore, run_id: str) -> int:
+        return 0
 
     def render(self, view: ReportView) -> Rendered:
         results = jsapi_report.load(view.store, view.run_id, view.parameters.get("engines", []))
