@@ -113,14 +113,15 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def fixture_runs(tmp_path_factory) -> dict[str, dict]:
-    """The fixture on node and chromium, with our shim and with WPT's testharness.js."""
-    for engine in ("node", "chromium"):
+    """The fixture on node, deno (which has Web Workers) and chromium, with our shim and with WPT's
+    testharness.js."""
+    for engine in ("node", "deno", "chromium"):
         require_engine(engine)
     where = tmp_path_factory.mktemp("jsapi")
     runs = {}
     for label, extra in (("shim", []), ("wpt", ["--harness", str(REAL_HARNESS)])):
-        done = jsapi("--suite", str(FIXTURE), "--timeout", "1", "--engine", "node,chromium", "--json", *extra,
-                     db=where / f"{label}.duckdb")
+        done = jsapi("--suite", str(FIXTURE), "--timeout", "1", "--engine", "node,deno,chromium", "--json",
+                     *extra, db=where / f"{label}.duckdb")
         assert done.returncode == 1, done.stderr   # files that do not load: exit 1
         assert "scopes not run: shadowrealm" in done.stderr
         runs[label] = json.loads(done.stdout)
@@ -129,7 +130,7 @@ def fixture_runs(tmp_path_factory) -> dict[str, dict]:
 
 def test_fixture_verdicts_per_scope(fixture_runs) -> None:
     got = verdicts(fixture_runs["shim"])
-    for column in ("node", "chromium", "chromium (worker)"):
+    for column in ("node", "deno", "deno (worker)", "chromium", "chromium (worker)"):
         for (file, case), verdict in EXPECTED.items():
             if file == "missing-script.any.js" and column.endswith("(worker)"):
                 continue  # found before anything runs: one row per engine
@@ -139,7 +140,10 @@ def test_fixture_verdicts_per_scope(fixture_runs) -> None:
     assert not any(k[0] == "jsshell-only.any.js" and k[2].startswith("chromium") for k in got)
     assert got[("window-only.any.js", "runs in a page and in a worker", "chromium")] == "pass"
     assert got[("window-only.any.js", "runs in a page and in a worker", "chromium (worker)")] == "pass"
-    assert not any(k[0] == "window-only.any.js" and k[2] == "node" for k in got)
+    assert not any(k[0] == "window-only.any.js" and k[2] in ("node", "deno") for k in got)
+    # A command-line host with Web Workers runs worker files in one; Node has none.
+    assert got[("window-only.any.js", "runs in a page and in a worker", "deno (worker)")] == "pass"
+    assert not any(k[2] == "node (worker)" for k in got)
     assert not any(k[0] == "shadowrealm-only.any.js" for k in got)
 
 
@@ -179,7 +183,7 @@ def our_suite(tmp_path_factory) -> dict:
 def test_our_suite_loads_everywhere_and_mostly_passes(our_suite) -> None:
     assert our_suite["load_errors"] == []
     columns = set(our_suite["columns"])
-    assert columns >= {*JS_HOSTS, "chromium (worker)", "firefox (worker)"}
+    assert columns >= {*JS_HOSTS, "deno (worker)", "bun (worker)", "chromium (worker)", "firefox (worker)"}
     for column in columns:
         counts = our_suite["counts"][column]
         assert sum(counts.values()) >= 110, column

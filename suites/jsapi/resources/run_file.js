@@ -5,7 +5,8 @@
 // `// META: global=` scopes, timeout_ms, title, driver: this very source (a worker runs it too) }.
 //
 // It runs the file in every scope this host offers among `globals`: `jsshell` on a command-line
-// host; `window` (this page) and `dedicatedworker` (a Worker this page starts) in a browser. In
+// host; `window` (this page) in a browser; `dedicatedworker` (a Worker started here) in a browser
+// and in a command-line host that has Web Workers (Deno, Bun). In
 // each, testharness.js runs as in a JavaScript shell: it is handed, as `self`, a view of the real
 // global that hides the DOM and worker globals (so it picks ShellTestEnvironment, reports to
 // completion callbacks, and never writes into the page), while everything else reads and writes
@@ -18,8 +19,15 @@
 const args = host.args;
 const TEST_STATUS = ["PASS", "FAIL", "TIMEOUT", "NOTRUN", "PRECONDITION_FAILED"];
 const HARNESS_STATUS = ["OK", "ERROR", "TIMEOUT", "PRECONDITION_FAILED"];
-const inBrowser = typeof document !== "undefined" || host.inWorker === true;
-const offered = host.inWorker ? ["dedicatedworker"] : inBrowser ? ["window", "dedicatedworker"] : ["jsshell"];
+const inBrowser = typeof document !== "undefined";
+// A command-line host with Web Workers (Deno, Bun; not Node, whose workers are another API) runs
+// `dedicatedworker` files in one too.
+const hasWorker = typeof Worker === "function";
+const offered = host.inWorker
+  ? ["dedicatedworker"]
+  : inBrowser
+    ? ["window", "dedicatedworker"]
+    : ["jsshell", ...(hasWorker ? ["dedicatedworker"] : [])];
 const scopes = offered.filter((s) => args.globals.includes(s));
 
 const describe = (err) => {
@@ -78,11 +86,14 @@ async function runHere(scope) {
   const onProcessError = (err) => report(describe(err));
   const onProcessRejection = (reason) => report(`Unhandled rejection: ${describe(reason)}`);
   // A command-line host would exit on an uncaught error or unhandled rejection: it is the file's.
-  const proc = typeof process !== "undefined" && typeof process.on === "function" ? process : null;
+  // Both kinds of listener where both exist (Deno; Bun's workers hear only the process's).
+  const proc = !inBrowser && typeof process !== "undefined" && typeof process.on === "function" ? process : null;
+  const events = typeof globalThis.addEventListener === "function";
   if (proc) {
     proc.on("uncaughtException", onProcessError);
     proc.on("unhandledRejection", onProcessRejection);
-  } else if (typeof globalThis.addEventListener === "function") {
+  }
+  if (events) {
     globalThis.addEventListener("error", onError);
     globalThis.addEventListener("unhandledrejection", onRejection);
   }
@@ -134,7 +145,8 @@ async function runHere(scope) {
     if (proc) {
       proc.off("uncaughtException", onProcessError);
       proc.off("unhandledRejection", onProcessRejection);
-    } else if (typeof globalThis.removeEventListener === "function") {
+    }
+    if (events) {
       globalThis.removeEventListener("error", onError);
       globalThis.removeEventListener("unhandledrejection", onRejection);
     }
@@ -165,7 +177,8 @@ onmessage = async (e) => {
     const guard = setTimeout(() => finish({ status: "TIMEOUT", message: "the worker did not answer", tests: [] }),
       args.timeout_ms + 5000);
     try {
-      worker = new Worker(url);
+      // Deno has module workers only; a page's classic worker needs no module support.
+      worker = new Worker(url, inBrowser ? undefined : { type: "module" });
     } catch (err) {
       finish({ status: "LOAD_ERROR", message: `cannot start a dedicated worker: ${describe(err)}`, tests: [] });
       return;

@@ -24,6 +24,7 @@ async_test((t) => {
 
 test(() => {
   assert_equals(GLOBAL.isWindow(), typeof document !== "undefined", "isWindow");
-  assert_equals(GLOBAL.isWorker(), typeof WorkerGlobalScope !== "undefined", "isWorker");
+  assert_false(GLOBAL.isWindow() && GLOBAL.isWorker(), "not both");
+  if (typeof WorkerGlobalScope !== "undefined") assert_true(GLOBAL.isWorker(), "isWorker in a worker");
   assert_equals(self.WebAssembly, WebAssembly, "self reads the real global");
 }, "GLOBAL matches the scope");
