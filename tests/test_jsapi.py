@@ -181,7 +181,7 @@ def our_suite(tmp_path_factory) -> dict:
 
 
 def test_our_suite_loads_everywhere_and_mostly_passes(our_suite) -> None:
-    assert our_suite["load_errors"] == []
+    assert our_suite["load_errors"] == [] and our_suite["run_id"] and our_suite["wall_seconds"] > 0
     columns = set(our_suite["columns"])
     assert columns >= {*JS_HOSTS, "deno (worker)", "bun (worker)", "chromium (worker)", "firefox (worker)"}
     for column in columns:
@@ -284,3 +284,17 @@ def test_a_resumed_run_skips_the_files_it_finished(tmp_path: Path) -> None:
     store.close()
     assert after["namespace.any.js"] == before["namespace.any.js"]
     assert after["module.any.js"] == 2 * before["module.any.js"]
+
+
+def test_a_file_that_hangs_is_its_own_timeout_and_the_run_goes_on(tmp_path: Path) -> None:
+    require_engine("node")
+    (tmp_path / "a-hang.any.js").write_text('// META: global=jsshell\ntest(() => {}, "before");\n'
+                                            "while (true) {}\n")
+    (tmp_path / "b-fine.any.js").write_text('// META: global=jsshell\ntest(() => {}, "after the hang");\n')
+    done = jsapi("--suite", str(tmp_path), "--timeout", "1", "--engine", "node", "--json",
+                 db=tmp_path / "r.duckdb")
+    assert done.returncode == 1, done.stderr
+    got = json.loads(done.stdout)
+    assert verdicts(got) == {("a-hang.any.js", "(file)", "node"): "timeout",
+                             ("b-fine.any.js", "after the hang", "node"): "pass"}
+    assert "worker killed" in got["load_errors"][0]["message"]

@@ -50,8 +50,11 @@ VERDICTS = {"PASS": "pass", "FAIL": "fail", "TIMEOUT": "timeout", "NOTRUN": "not
             "PRECONDITION_FAILED": "skip"}
 FILE_CASE = "(file)"
 HARNESS_CASE = "(harness)"
-# Beyond a file's own timeout: a browser's start (first command) and a worker's.
-GRACE_S = 20.0
+# A command runs its file in up to two scopes one after the other (a page, then its worker), each
+# within the file's limit; beyond that: a worker's start and the second run_file waits after
+# testharness.js's timeout(). A browser's own launch is not in it (the worker's greeting is).
+SCOPES_PER_COMMAND = 2
+GRACE_S = 5.0
 
 EPILOG = """\
 examples:
@@ -159,7 +162,7 @@ class JsapiSuite(Suite):
             session.add_rows(file_rows(make, f, reply))
             advance(f"{engine.name} {f.name}")
 
-        timeout = max(f.timeout_s for f in loadable.values()) + GRACE_S
+        timeout = SCOPES_PER_COMMAND * max(f.timeout_s for f in loadable.values()) + GRACE_S
         worker = WorkerProcess(engine.worker_spec())
         try:
             worker.run_batch(commands, timeout, on_reply=on_reply)
@@ -183,7 +186,9 @@ class JsapiSuite(Suite):
         results = jsapi_report.load(view.store, view.run_id, view.parameters.get("engines", []))
         files = jsapi_report.write_all(results, view.out) if view.out else []
         if view.as_json:
-            return Rendered(json.dumps(jsapi_report.as_json(results, view.parameters), indent=2), [], files)
+            document = {"run_id": view.run_id, "wall_seconds": round(view.wall_seconds, 3),
+                        **jsapi_report.as_json(results, view.parameters)}
+            return Rendered(json.dumps(document, indent=2), [], files)
         text = jsapi_report.text(results, view.parameters, view.wall_seconds)
         if files:
             text += f"\nwrote {', '.join(str(f) for f in files)}"
