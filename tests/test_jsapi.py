@@ -108,6 +108,7 @@ EXPECTED = {
     ("uncaught.any.js", "finishes after the error"): "pass",
     ("uncaught.any.js", "(harness)"): "error",
     ("precondition.any.js", "needs an optional feature"): "skip",
+    ("uncaught-allowed.any.js", "an uncaught error it allowed"): "pass",
 }
 
 
@@ -145,6 +146,7 @@ def test_fixture_verdicts_per_scope(fixture_runs) -> None:
     assert got[("window-only.any.js", "runs in a page and in a worker", "deno (worker)")] == "pass"
     assert not any(k[2] == "node (worker)" for k in got)
     assert not any(k[0] == "shadowrealm-only.any.js" for k in got)
+    assert not any(k[:2] == ("uncaught-allowed.any.js", "(harness)") for k in got)
 
 
 def test_load_errors_carry_their_message_and_the_run_goes_on(fixture_runs) -> None:

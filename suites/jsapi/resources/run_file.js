@@ -110,6 +110,15 @@ async function runHere(scope) {
       return { status: "LOAD_ERROR", message: `testharness.js: ${describe(err)}`, tests: [], ms: performance.now() - started };
     }
     globalThis.add_completion_callback((tests, status) => completed({ tests, status }));
+    // `setup({allow_uncaught_exception: true})` lets a file's uncaught errors be (testharness.js
+    // would keep that to itself: it is seen on the way in).
+    let allowUncaught = false;
+    const realSetup = globalThis.setup;
+    globalThis.setup = function (funcOrProperties, maybeProperties) {
+      const properties = typeof funcOrProperties === "function" ? maybeProperties : funcOrProperties;
+      if (properties && properties.allow_uncaught_exception) allowUncaught = true;
+      return realSetup.apply(this, arguments);
+    };
     // The scripts and the test share one function body, as they share one global in a page.
     const body = [...args.scripts, args.test].map((s) => `${s.source}\n;`).join("\n");
     try {
@@ -130,7 +139,7 @@ async function runHere(scope) {
     }
     let status = HARNESS_STATUS[outcome.status.status] || String(outcome.status.status);
     let message = outcome.status.message || null;
-    if (status === "OK" && uncaught.length) {
+    if (status === "OK" && uncaught.length && !allowUncaught) {
       status = "ERROR";
       message = uncaught[0];
     }
