@@ -71,7 +71,8 @@ class JsapiResults:
         return passing / len(keys)
 
     def browser_columns(self) -> list[str]:
-        return [c for c in self.columns if c.split(" ")[0].split(":")[0] in BROWSERS]
+        # chromium-full, firefox:endpoint=... are browsers too.
+        return [c for c in self.columns if c.startswith(BROWSERS)]
 
     def by_file(self) -> dict[str, dict[str, tuple[int, int]]]:
         """{file: {column: (passes, subtests run)}}."""
