@@ -18,7 +18,7 @@ from tests.test_cli import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = "wasmtime,node"
-SUITES = ["spec", "features", "bench", "ml"]
+SUITES = ["spec", "features", "jsapi", "bench", "ml"]
 SPEC_UNITS = ("SELECT engine, file, time, count(*) OVER (PARTITION BY engine, file) FROM results "
               "WHERE suite = 'spec' AND kind = 'script' AND metric = 'wall_time'")
 # One row per unit that closes it: none may be there twice.
@@ -28,6 +28,7 @@ PER_UNIT = {
                        "AND phase = 'run'",
     "bench": "SELECT engine, \"case\", kind, process FROM results WHERE suite = 'bench' AND phase = 'check'",
     "ml": "SELECT engine, \"case\", kind FROM results WHERE suite = 'ml' AND phase = 'check'",
+    "jsapi": "SELECT engine, file, kind, \"case\" FROM results WHERE suite = 'jsapi' AND phase = 'run'",
     "suites": "SELECT suite FROM results WHERE phase = 'suite'",
 }
 
@@ -58,12 +59,12 @@ def test_a_killed_nightly_resumes_without_redoing_finished_units(tmp_path: Path)
     assert proc.stderr is not None
     for line in proc.stderr:  # the overall progress lines: one per suite as it starts and ends
         seen.append(line)
-        if "nightly [2/4] features: started" in line:
+        if "nightly [2/5] features: started" in line:
             break
     time.sleep(2)  # inside the features suite: some probes' rows are in, the matrix is not
     proc.kill()
     proc.wait(timeout=60)
-    assert any("nightly [1/4] spec: exit 0" in line for line in seen), "".join(seen)
+    assert any("nightly [1/5] spec: exit 0" in line for line in seen), "".join(seen)
 
     run_id, status = query(db, "SELECT run_id, status FROM runs")[0]
     assert status == "running"  # SIGKILL: nothing could write `abandoned` (runs shows it so)
@@ -84,7 +85,7 @@ def test_a_killed_nightly_resumes_without_redoing_finished_units(tmp_path: Path)
     assert resumed.returncode == 0, resumed.stderr[-4000:]
     assert f"resuming run {run_id}" in resumed.stderr
     units = len(spec_before)
-    assert f"nightly [1/4] spec: resuming: {units - 1} units finished before" in resumed.stderr
+    assert f"nightly [1/5] spec: resuming: {units - 1} units finished before" in resumed.stderr
     assert f"dashboard: {out / 'dashboard' / 'index.html'}" in resumed.stdout
     assert run_id in (out / "dashboard" / "index.html").read_text() and (out / "report.txt").read_text()
     assert {p.name for p in (out / "report").iterdir()} >= {"matrix.md", "bench.md", "ml.md"}

@@ -1,7 +1,7 @@
 """`wasm-harness nightly`: every suite on every available engine configuration, as one run.
 
 The suites run one after another through `run_command` (harness/suite.py), each
-as its own command would, in one `Session`: spec (our corpus), features, the
+as its own command would, in one `Session`: spec (our corpus), features, jsapi, the
 official testsuite (with --testsuite), bench and ml. A suite that raises is
 reported and the others still run; the exit status is the worst of them. Then
 the run's reports are rendered again from the store (`report --out`), and the
@@ -48,11 +48,11 @@ from reports.escape import terminal
 NAME = "nightly"
 HELP = "run every suite on every available engine as one run, then its reports and dashboard"
 # The rows' suite names, in the order a nightly runs them: the quick ones first.
-SUITES = ("spec", "features", "testsuite", "bench", "ml")
+SUITES = ("spec", "features", "jsapi", "testsuite", "bench", "ml")
 # The options a resumed run takes from its recorded command line; given again, they are an error.
 RECORDED = ("quick", "testsuite", "engine", "shard", "suite", "jobs", "run_id")
 DESCRIPTION = """\
-Run the spec corpus (suites/spec), the feature matrix, the official testsuite (with
+Run the spec corpus (suites/spec), the feature matrix, the JS API suite, the official testsuite (with
 --testsuite), the benchmarks and ML inference on every available engine configuration, as
 one run in the results store; then render the run's reports into OUT/report (as `wasm-harness
 report --out` does, with the text in OUT/report.txt) and the dashboard into OUT/dashboard,

@@ -9,10 +9,11 @@ def all_suites() -> list[Suite]:
     """Every suite, in the order `wasm-harness --help` and `report` list them."""
     from harness.suites.bench import BenchSuite
     from harness.suites.features import FeaturesSuite
+    from harness.suites.jsapi import JsapiSuite
     from harness.suites.ml import MlSuite
     from harness.suites.spec import SpecSuite
 
-    return [SpecSuite(), FeaturesSuite(), BenchSuite(), MlSuite()]
+    return [SpecSuite(), FeaturesSuite(), BenchSuite(), MlSuite(), JsapiSuite()]
 
 
 def recorded_suites() -> list[Suite]:

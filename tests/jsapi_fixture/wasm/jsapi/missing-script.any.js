@@ -1,0 +1,3 @@
+// META: global=window,dedicatedworker,jsshell
+// META: script=/wasm/jsapi/nope.js
+test(() => {}, "never run");

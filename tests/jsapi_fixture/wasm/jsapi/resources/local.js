@@ -1,0 +1,2 @@
+// A script named relative to the test file.
+var fromRelative = "relative";

@@ -1,0 +1,2 @@
+// META: global=shadowrealm
+test(() => {}, "never run: we run no shadow realms");

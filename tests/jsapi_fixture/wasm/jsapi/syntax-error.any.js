@@ -1,0 +1,4 @@
+// META: global=window,dedicatedworker,jsshell
+test(() => {
+  assert_true(true);
+, "never parsed");

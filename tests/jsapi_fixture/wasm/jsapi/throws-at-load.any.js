@@ -1,0 +1,3 @@
+// META: global=window,dedicatedworker,jsshell
+test(() => {}, "defined before the throw");
+throw new Error("broken at load");
