@@ -52,6 +52,14 @@ class Runtime:
     def runs_model(self, meta: dict) -> bool:
         return ml_units.runs_on(meta, self.name)
 
+    def runs_variant(self, variant: Variant, engine: Engine) -> bool:
+        """Whether this variant exists on `engine` at all (no row when not), given no `problem`."""
+        return True
+
+    def unit_problem(self, variant: Variant, engine: Engine) -> str | None:
+        """Why this variant is `unsupported` on `engine` (a row with the reason), or None."""
+        return None
+
     def command(self, args: dict) -> dict:
         raise NotImplementedError
 
@@ -88,6 +96,9 @@ class NativeOnnxRuntime(Runtime):
         return {"i": 0, "do": "ml", **args}
 
 
+# Part 2's runtimes live in their own modules, which import the classes above.
+from harness.ml_emscripten import EmscriptenRuntime  # noqa: E402
+
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("ort", (Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1))),
     JsRuntime("tfjs", (Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1),
@@ -96,6 +107,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("transformers", (Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
                                Variant("transformers", "webgpu", 1))),
     NativeOnnxRuntime(),
+    EmscriptenRuntime(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name
 # The runtimes a user may choose with --runtime (the baseline always runs).

@@ -192,6 +192,7 @@ a model file that does not load)."""
         # one machine, so ratios to native compare figures from one machine (harness/work.py).
         plan = [(e, u) for e in engines for u in selection.units
                 if REGISTRY[u.variant.runtime].problem(e) is None
+                and REGISTRY[u.variant.runtime].runs_variant(u.variant, e)
                 and session.work.owns(self.name, u.case)
                 and not session.work.done(self.name, (e.name, u.case, u.variant.kind))]
         with session.progress("ml", total=len(plan)) as advance:
@@ -200,8 +201,11 @@ a model file that does not load)."""
                 if key not in references:
                     references[key] = _reference(unit)
                 reference = references[key]
+                problem = REGISTRY[unit.variant.runtime].unit_problem(unit.variant, engine)
                 if isinstance(reference, str):  # no reference: the model's units are errors, the run goes on
                     result = {"verdict": "error", "message": reference}
+                elif problem is not None:
+                    result = {"verdict": "unsupported", "message": problem}
                 else:
                     result = self._run_unit(engine, unit, profile, samples)
                 rows = _rows(session.rows(self.name, engine), unit, result, reference)
@@ -217,7 +221,10 @@ a model file that does not load)."""
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
                     samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s)
-        command = REGISTRY[unit.variant.runtime].command(args)
+        try:  # a runtime that builds its code (emcc) may fail to: that unit's error
+            command = REGISTRY[unit.variant.runtime].command(args)
+        except Exception as e:  # noqa: BLE001 - any failure to make the command is the unit's verdict
+            return {"verdict": "error", "message": f"{unit.variant.kind} on {engine.name}: {e}"}
         worker = WorkerProcess(engine.worker_spec())
         try:
             reply = worker.run_batch([command], UNIT_TIMEOUT_S).get(0, {})
