@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
   printf("], \"reps\": %ld, \"outputs\": [{\"name\": \"logits\", \"dtype\": \"float32\", \"shape\": [%d, %d], "
          "\"data_b64\": \"", reps, batch, CNN_OUTPUT_SIZE);
   print_base64((const unsigned char *)logits, sizeof(float) * batch * CNN_OUTPUT_SIZE);
-  printf("\"}], \"threads_used\": 1, \"kernels\": \"%s\"", cnn_build());
+  printf("\"}], \"threads_used\": 1, \"notes\": [\"kernels: %s\"]", cnn_build());
 #ifdef __wasm__
   // The program's linear memory at its largest (it only grows): its peak.
   printf(", \"memory\": {\"kind\": \"wasm-pages\", \"bytes\": %lu}",

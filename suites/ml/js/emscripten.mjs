@@ -57,6 +57,7 @@ export async function run(host, args) {
 
   const memory = new Memory(() => mod.HEAPU8.byteLength);
   const { firstOutputs, firstS, samples, reps } = await measure(infer, args, memory);
+  notes.push(`kernels: ${mod.UTF8ToString(mod._cnn_build())}`);
   if (printed.length) notes.push(`printed: ${printed.join(" | ").slice(0, 500)}`);
   const fetched = fetchedWasm();
   return {
@@ -66,7 +67,6 @@ export async function run(host, args) {
     outputs: [output("logits", "float32", [batch, LOGITS], firstOutputs)],
     threads_used: 1,
     backend_used: args.backend,
-    kernels: mod.UTF8ToString(mod._cnn_build()),
     binary: fetched[0] ?? args.wasm.split("/").pop(),
     adapter: null,
     memory: await memory.result(notes),
