@@ -129,8 +129,8 @@ a model file that does not load)."""
         p.add_argument("--runtime", action="append", metavar="NAME",
                        help=f"runtimes (comma-separate): {', '.join(CHOOSABLE)} (default: all)")
         p.add_argument("--backend", action="append", metavar="NAME",
-                       help="only these backends (comma-separate): wasm, webgpu, webgl, cpu, wasm-scalar, "
-                            "wasm-simd, wasm-simd-threads")
+                       help="only these backends (comma-separate): " + ", ".join(dict.fromkeys(
+                           v.backend for r in REGISTRY.values() if not r.native for v in r.variants)))
         p.add_argument("--threads", action="append", metavar="N", help="only these thread counts (1,2)")
         p.add_argument("--profile", choices=tuple(PROFILES), default="default",
                        help="models and sampling (default: %(default)s)")
@@ -270,7 +270,7 @@ a model file that does not load)."""
         if view.as_json:
             return Rendered(json.dumps(rows, indent=1), files=files)
         simd = ml_report.simd_table(rows)
-        text = ml_report.table(rows) + (f"\n\nTF.js wasm SIMD over scalar, same model and host:\n{simd}"
+        text = ml_report.table(rows) + (f"\n\nwasm SIMD over scalar, same model and host:\n{simd}"
                                         if simd else "")
         return Rendered(f"{text}\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; results in {view.db}",
                         files=files)
