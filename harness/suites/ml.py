@@ -136,6 +136,8 @@ a model file that does not load)."""
                        help="models and sampling (default: %(default)s)")
         p.add_argument("--quick", action="store_const", const="quick", dest="profile", help="--profile quick")
         p.add_argument("--samples", type=positive_int, metavar="N", help="timed inferences per unit")
+        for runtime in REGISTRY.values():
+            runtime.add_arguments(p)
         p.add_argument("--json", action="store_true",
                        help="one row per model, engine, runtime, backend and threads: verdict, p50_s, p95_s, "
                             "ci_low_s, ci_high_s, max_abs_diff, top1_agreement or cosine, ratio_to_native")
@@ -150,6 +152,8 @@ a model file that does not load)."""
         from harness import ml_units
 
         profile = PROFILES[args.profile]
+        for runtime in REGISTRY.values():
+            runtime.configure(args)
         names = comma_list(args.model) or list(profile.models)
         runtimes = comma_list(args.runtime) or list(CHOOSABLE)
         unknown = [r for r in runtimes if r not in CHOOSABLE]
