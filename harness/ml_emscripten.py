@@ -22,6 +22,8 @@ from engines.base import Engine
 from engines.protocol import cache_root
 from engines.wasmtime_engine import WasmtimeEngine
 from harness import emcc_build, ml_files
+
+# ml_runtimes imports this module for its REGISTRY: import harness.ml_runtimes first.
 from harness.ml_runtimes import JS_DRIVER, Runtime, Variant
 
 MODEL = "digits-cnn"

@@ -17,7 +17,8 @@ Three steps, each cached by content under cache_root()/tvm/:
    it finds the bitcode there; suites/ml/js/tvm.mjs runs the wasm through npm
    `@mlc-ai/web-runtime` (tvmjs) and a relax VirtualMachine.
 
-Tested here: step 1 for both targets, and the reasons when there is no tree or a partial one.
+Tested here: step 1 for both targets, and the reasons when there is no tree or a partial one (the
+wheel's own tvm/ folder has web/Makefile and web/emcc/*.cc but lacks exactly the headers above).
 Steps 2 and 3 and the JS side have not run on this machine, because it has no TVM source tree.
 """
 
@@ -35,6 +36,8 @@ from pathlib import Path
 from engines.base import Engine
 from engines.protocol import cache_root
 from harness import emcc_build, ml_files
+
+# ml_runtimes imports this module for its REGISTRY: import harness.ml_runtimes first.
 from harness.ml_runtimes import JS_DRIVER, Runtime, Variant
 
 MODELS = ("digits-cnn",)

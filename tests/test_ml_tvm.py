@@ -58,6 +58,19 @@ def test_a_partial_tree_names_what_it_lacks(tmp_path: Path) -> None:
     assert all(f in reason for f in SOURCE_FILES if f != "web/Makefile")
 
 
+def test_the_wheels_own_files_are_not_a_tree_and_the_reason_lists_the_missing_headers() -> None:
+    # apache-tvm ships web/Makefile and web/emcc/*.cc, but not the headers they include (issue 15).
+    import tvm
+
+    wheel = Path(tvm.__file__).resolve().parent
+    runtime = TvmRuntime()
+    runtime.configure(argparse.Namespace(tvm_home=wheel))
+    reason = runtime.unit_problem(Variant("tvm", "wasm", 1), WasmtimeEngine("wasmtime")) or ""
+    missing = reason.split(" lacks ", 1)[1].split(" (")[0].split(", ")
+    assert "include/tvm/support/io.h" in missing and "src/support/arena.h" in missing
+    assert not [m for m in missing if m.startswith("web/")]  # the sources are there
+
+
 def test_a_tvm_home_that_is_not_a_directory_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="not a directory"):
         TvmRuntime().configure(argparse.Namespace(tvm_home=tmp_path / "missing"))
