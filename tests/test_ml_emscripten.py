@@ -40,8 +40,9 @@ def test_hello_world_as_nodes_own_program() -> None:
     assert (done.returncode, done.stdout) == (0, HELLO + "\n"), done.stderr
 
 
-@pytest.mark.parametrize("variant", emcc_build.VARIANTS)
-def test_hello_world_glue_in_node(variant: str) -> None:
+@pytest.mark.parametrize(("engine", "variant"), [("node", "scalar"), ("node", "simd"), ("deno", "simd"),
+                                                 ("chromium", "simd"), ("firefox", "scalar")])
+def test_hello_world_glue_on_js_hosts(engine: str, variant: str) -> None:
     build = emcc_build.build("hello", "glue", variant)
     code = """
       const create = (await host.importModule(host.args.glue)).default;
@@ -50,7 +51,7 @@ def test_hello_world_glue_in_node(variant: str) -> None:
       await create({ print: (t) => printed.push(t), instantiateWasm(imports, receive) {
         WebAssembly.instantiate(compiled, imports).then((i) => receive(i, compiled)); return {}; } });
       return printed;"""
-    reply = _reply("node", {"i": 0, "do": "js", "code": code,
+    reply = _reply(engine, {"i": 0, "do": "js", "code": code, "files": [str(build.main), str(build.wasm)],
                             "args": {"glue": str(build.main), "wasm": str(build.wasm)}})
     assert reply["ok"], reply
     assert json.loads(reply["values"][0][1]) == [HELLO]
