@@ -20,7 +20,6 @@ from pathlib import Path
 
 from engines.base import Engine
 from engines.protocol import cache_root
-from engines.wasmtime_engine import WasmtimeEngine
 from harness import emcc_build, ml_files
 
 # ml_runtimes imports this module for its REGISTRY: import harness.ml_runtimes first.
@@ -39,13 +38,15 @@ class EmscriptenRuntime(Runtime):
     def problem(self, engine: Engine) -> str | None:
         if not engine.runs_wasm:
             return "the native baseline runs no wasm"
-        if engine.has_javascript or isinstance(engine, WasmtimeEngine):
+        if engine.has_javascript or engine.runs_wasi_commands:
             return None
-        return "its glue form needs JavaScript and its standalone form runs in Wasmtime's worker"
+        return "its glue form needs JavaScript and its standalone form a WASI command runner (Wasmtime's)"
 
     def runs_variant(self, variant: Variant, engine: Engine) -> bool:
-        # The glue on JS hosts, the standalone program in Wasmtime.
-        return engine.has_javascript == variant.backend.startswith("glue")
+        # The glue on JS hosts, the standalone program where WASI commands run (Wasmtime).
+        if variant.backend.startswith("glue"):
+            return engine.has_javascript
+        return engine.runs_wasi_commands
 
     def unit_problem(self, variant: Variant, engine: Engine) -> str | None:
         if emcc_build.emcc() is None:
