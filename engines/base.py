@@ -36,6 +36,9 @@ class Engine(ABC):
     runs_whole_scripts: ClassVar[bool] = False
     # Executes WebAssembly at all; the native baseline does not (it runs the same C natively).
     runs_wasm: ClassVar[bool] = True
+    # Runs a WASI (preview 1) command module as `wasmtime run` does: the `wasi` and `ml-wasi`
+    # commands (engines/wasi_command.py).
+    runs_wasi_commands: ClassVar[bool] = False
     # Options the adapter understands, with what each does (`--engine NAME:key=value` is checked
     # against them, so a typo is an error rather than a silently ignored option).
     OPTIONS: ClassVar[dict[str, str]] = {}

@@ -15,6 +15,7 @@ STRATEGIES = ("auto", "cranelift", "winch")
 
 
 class WasmtimeEngine(Engine):
+    runs_wasi_commands: ClassVar[bool] = True
     OPTIONS: ClassVar[dict[str, str]] = {
         "strategy": "the compiler: cranelift or winch",
         "target": "a target triple, e.g. pulley64 for Wasmtime's portable interpreter",

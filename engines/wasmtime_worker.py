@@ -124,14 +124,22 @@ class Worker:
             raise Reported("unsupported", "no JavaScript in this engine")
         elif do == "bench":
             return self.bench(cmd)
+        elif do in ("wasi", "ml-wasi"):  # a WASI command module, as `wasmtime run` runs it
+            from engines import wasi_command
+
+            run = wasi_command.run if do == "wasi" else wasi_command.ml_result
+            return [["json", json.dumps(run(self.bench_engine(), cmd))]]
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None
 
-    def bench(self, cmd: dict) -> list:
+    def bench_engine(self) -> wasmtime.Engine:
         if self._bench_engine is None:
             self._bench_engine = make_engine(self.options, bench=True)
-        engine = self._bench_engine
+        return self._bench_engine
+
+    def bench(self, cmd: dict) -> list:
+        engine = self.bench_engine()
         with open(cmd["file"], "rb") as f:
             binary = f.read()
         return bench_loop(cmd, lambda: _stage("compile", wasmtime.Module, engine, binary),

@@ -14,6 +14,7 @@ reply carries the result fields of suites/ml/js/README.md: `outputs`,
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 
 from engines.base import Engine
@@ -52,6 +53,20 @@ class Runtime:
     def runs_model(self, meta: dict) -> bool:
         return ml_units.runs_on(meta, self.name)
 
+    def add_arguments(self, p: argparse.ArgumentParser) -> None:
+        """Options of its own on `wasm-harness ml` (e.g. tvm's --tvm-home)."""
+
+    def configure(self, args: argparse.Namespace) -> None:
+        """Take those options before the run's units are planned."""
+
+    def runs_variant(self, variant: Variant, engine: Engine) -> bool:
+        """Whether this variant exists on `engine` at all (no row when not), given no `problem`."""
+        return True
+
+    def unit_problem(self, variant: Variant, engine: Engine) -> str | None:
+        """Why this variant is `unsupported` on `engine` (a row with the reason), or None."""
+        return None
+
     def command(self, args: dict) -> dict:
         raise NotImplementedError
 
@@ -88,6 +103,10 @@ class NativeOnnxRuntime(Runtime):
         return {"i": 0, "do": "ml", **args}
 
 
+# Part 2's runtimes live in their own modules, which import the classes above.
+from harness.ml_emscripten import EmscriptenRuntime  # noqa: E402
+from harness.ml_tvm import TvmRuntime  # noqa: E402
+
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("ort", (Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1))),
     JsRuntime("tfjs", (Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1),
@@ -96,6 +115,8 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("transformers", (Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
                                Variant("transformers", "webgpu", 1))),
     NativeOnnxRuntime(),
+    EmscriptenRuntime(),
+    TvmRuntime(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name
 # The runtimes a user may choose with --runtime (the baseline always runs).

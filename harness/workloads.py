@@ -278,7 +278,8 @@ def _build_one(w: Workload, variant: str, clang: Path | None, tools: Path, out: 
         if variant == NATIVE:
             _run([str(clang), *common, str(w.source), str(NATIVE_MAIN), *NATIVE_LIBS, "-o", str(out)], what)
             return out
-        _run([str(clang), *WASM_FLAGS, *VARIANT_FLAGS[variant], *common, str(w.source), "-o", str(out)], what)
+        _run([str(clang), *WASM_FLAGS, *VARIANT_FLAGS[variant], *common, *_wasm_ld_flag(clang), str(w.source),
+              "-o", str(out)], what, env=_WITHOUT_WASM_OPT)
     _run([str(tools), "validate", str(out)], what)
     check_abi(out.read_bytes(), f"{w.source} ({variant})")
     return out
@@ -288,8 +289,23 @@ _CLANG_ERROR = re.compile(r"^.+?:\d+:\d+: (?:fatal )?error: .*$", re.MULTILINE)
 _WAT_LOCATION = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
 
 
-def _run(cmd: list[str], what: str) -> None:
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+# clang runs binaryen's wasm-opt after linking an optimised wasm whenever it finds one on PATH, and
+# Debian's (binaryen 108, which emscripten brings) cannot parse relaxed SIMD ("error parsing wasm").
+# clang 19 has no switch against it, so wasm links run with PATH minus the folders that hold a
+# wasm-opt, and are told where wasm-ld is.
+_WITHOUT_WASM_OPT = {**os.environ, "PATH": os.pathsep.join(
+    d for d in os.environ.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "wasm-opt").exists())}
+
+
+def _wasm_ld_flag(clang: Path) -> list[str]:
+    """-fuse-ld= the wasm-ld clang would use (its own -19 suffix first), found on the full PATH."""
+    suffix = clang.name.removeprefix("clang")
+    found = shutil.which(f"wasm-ld{suffix}") or shutil.which("wasm-ld")
+    return [f"-fuse-ld={found}"] if found else []
+
+
+def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     if done.returncode == 0:
         return
     text = done.stderr or done.stdout

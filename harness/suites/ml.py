@@ -134,13 +134,15 @@ a model file that does not load)."""
         p.add_argument("--runtime", action="append", metavar="NAME",
                        help=f"runtimes (comma-separate): {', '.join(CHOOSABLE)} (default: all)")
         p.add_argument("--backend", action="append", metavar="NAME",
-                       help="only these backends (comma-separate): wasm, webgpu, webgl, cpu, wasm-scalar, "
-                            "wasm-simd, wasm-simd-threads")
+                       help="only these backends (comma-separate): " + ", ".join(dict.fromkeys(
+                           v.backend for r in REGISTRY.values() if not r.native for v in r.variants)))
         p.add_argument("--threads", action="append", metavar="N", help="only these thread counts (1,2)")
         p.add_argument("--profile", choices=tuple(PROFILES), default="default",
                        help="models and sampling (default: %(default)s)")
         p.add_argument("--quick", action="store_const", const="quick", dest="profile", help="--profile quick")
         p.add_argument("--samples", type=positive_int, metavar="N", help="timed inferences per unit")
+        for runtime in REGISTRY.values():
+            runtime.add_arguments(p)
         p.add_argument("--json", action="store_true",
                        help="one row per model, engine, runtime, backend and threads: verdict, p50_s, p95_s, "
                             "ci_low_s, ci_high_s, max_abs_diff, top1_agreement or cosine, ratio_to_native")
@@ -155,6 +157,8 @@ a model file that does not load)."""
         from harness import ml_units
 
         profile = PROFILES[args.profile]
+        for runtime in REGISTRY.values():
+            runtime.configure(args)
         names = comma_list(args.model) or list(profile.models)
         runtimes = comma_list(args.runtime) or list(CHOOSABLE)
         unknown = [r for r in runtimes if r not in CHOOSABLE]
@@ -199,6 +203,7 @@ a model file that does not load)."""
         # one machine, so ratios to native compare figures from one machine (harness/work.py).
         plan = [(e, u) for e in engines for u in selection.units
                 if REGISTRY[u.variant.runtime].problem(e) is None
+                and REGISTRY[u.variant.runtime].runs_variant(u.variant, e)
                 and session.work.owns(self.name, u.case)
                 and not session.work.done(self.name, (e.name, u.case, u.variant.kind))]
         workers = _Workers()
@@ -209,8 +214,11 @@ a model file that does not load)."""
                     if key not in references:
                         references[key] = _reference(unit)
                     reference = references[key]
+                    problem = REGISTRY[unit.variant.runtime].unit_problem(unit.variant, engine)
                     if isinstance(reference, str):  # no reference: the model's units are errors
                         result = {"verdict": "error", "message": reference}
+                    elif problem is not None:
+                        result = {"verdict": "unsupported", "message": problem}
                     else:
                         result = self._run_unit(workers, engine, unit, profile, samples)
                     rows = _rows(session.rows(self.name, engine), unit, result, reference)
@@ -229,7 +237,10 @@ a model file that does not load)."""
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
                     samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s)
-        command = REGISTRY[unit.variant.runtime].command(args)
+        try:  # a runtime that builds its code (emcc) may fail to: that unit's error
+            command = REGISTRY[unit.variant.runtime].command(args)
+        except Exception as e:  # noqa: BLE001 - any failure to make the command is the unit's verdict
+            return {"verdict": "error", "message": f"{unit.variant.kind} on {engine.name}: {e}"}
         try:
             worker = workers.fresh(engine)
             reply = worker.run_batch([command], UNIT_TIMEOUT_S).get(0, {})
@@ -276,7 +287,7 @@ a model file that does not load)."""
         if view.as_json:
             return Rendered(json.dumps(rows, indent=1), files=files)
         simd = ml_report.simd_table(rows)
-        text = ml_report.table(rows) + (f"\n\nTF.js wasm SIMD over scalar, same model and host:\n{simd}"
+        text = ml_report.table(rows) + (f"\n\nwasm SIMD over scalar, same model and host:\n{simd}"
                                         if simd else "")
         return Rendered(f"{text}\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; results in {view.db}",
                         files=files)

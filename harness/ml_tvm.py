@@ -1,0 +1,270 @@
+"""The ml suite's `tvm` runtime: Apache TVM (PyPI apache-tvm 0.27, relax) compiles the model for
+wasm32 (`tvm:wasm:1`) and WebGPU (`tvm:webgpu:1`), and the TVM web runtime runs it on JS hosts.
+
+Three steps, each cached by content under cache_root()/tvm/:
+
+1. **compile** (`compile_objects`): the ONNX file through relax's ONNX frontend (weights bound as
+   constants), legalised, for a wasm32 host (WebGPU: dlight's default GPU schedules, WGSL
+   kernels), then `export_library` with a collecting `fcompile` whose object_format is "o": the
+   wasm objects TVM hands the linker, the VM executable among them. Debian's wasm-ld (LLVM 14)
+   cannot read TVM's newer LLVM bitcode, hence objects, not .bc.
+2. **web runtime** (`web_runtime`): the runtime's bitcode (`wasm_runtime.bc`, `tvmjs_support.bc`,
+   `webgpu_runtime.bc`) built by the user's TVM source tree's own web/Makefile, run with Debian's
+   emcc in our cache (TVM_ROOT set to the tree; the tree itself is not written). The PyPI wheel
+   lacks headers it needs (SOURCE_FILES), so without a tree (`--tvm-home DIR` or TVM_HOME) every
+   unit is `unsupported`, with that reason.
+3. **link** (`link`): `tvm.support.emcc.create_tvmjs_wasm` with TVM_HOME pointed at our cache, so
+   it finds the bitcode there; suites/ml/js/tvm.mjs runs the wasm through npm
+   `@mlc-ai/web-runtime` (tvmjs) and a relax VirtualMachine.
+
+Tested here: step 1 for both targets, and the reasons when there is no tree or a partial one (the
+wheel's own tvm/ folder has web/Makefile and web/emcc/*.cc but lacks exactly the headers above).
+Steps 2 and 3 and the JS side have not run on this machine, because it has no TVM source tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from engines.base import Engine
+from engines.protocol import cache_root
+from harness import emcc_build, ml_files
+
+# ml_runtimes imports this module for its REGISTRY: import harness.ml_runtimes first.
+from harness.ml_runtimes import JS_DRIVER, Runtime, Variant
+
+MODELS = ("digits-cnn",)
+WASM_TRIPLE = "wasm32-unknown-unknown-wasm"
+# What the web runtime's sources include that the PyPI wheel does not ship (issue 15 §4), and
+# the sources themselves: a tree without any of them cannot build it.
+SOURCE_FILES = (
+    "3rdparty/compiler-rt/builtin_fp16.h",
+    "3rdparty/tvm-ffi/include/tvm/ffi/c_api.h",
+    "include/tvm/support/io.h",
+    "include/tvm/support/serializer.h",
+    "include/tvm/support/cuda/nvtx.h",
+    "src/support/arena.h",
+    "src/support/base64.h",
+    "src/support/bytes_io.h",
+    "src/support/ring_buffer.h",
+    "src/support/utils.h",
+    "web/Makefile",
+    "web/emcc/wasm_runtime.cc",
+    "web/emcc/tvmjs_support.cc",
+    "web/emcc/webgpu_runtime.cc",
+)
+RUNTIME_BITCODE = ("wasm_runtime.bc", "tvmjs_support.bc", "webgpu_runtime.bc")
+NO_TREE = ("no TVM source tree: the TVM web runtime (web/emcc/*.cc) needs headers the PyPI "
+           "apache-tvm wheel lacks (include/tvm/support/io.h, serializer.h, src/support/*.h, "
+           "3rdparty/compiler-rt/builtin_fp16.h); pass --tvm-home DIR or set TVM_HOME")
+TVMJS = ml_files.NODE_MODULES / "@mlc-ai" / "web-runtime" / "lib" / "index.js"
+# Bump when the cache layout changes.
+CACHE_FORMAT = 1
+
+
+class TvmError(Exception):
+    """A TVM compile, runtime build or link that failed: names the model or the tree."""
+
+
+def tree_problem(home: Path | None) -> str | None:
+    """Why `home` cannot build the web runtime, or None when it has every file it needs."""
+    if home is None:
+        return NO_TREE
+    if not home.is_dir():
+        return f"TVM source tree {home} is not a directory"
+    missing = [f for f in SOURCE_FILES if not (home / f).is_file()]
+    if missing:
+        return f"TVM source tree {home} lacks {', '.join(missing)}"
+    return None
+
+
+def tvm_problem() -> str | None:
+    try:
+        import tvm  # noqa: F401
+    except ImportError as e:
+        return f"python package apache-tvm cannot be imported: {e}"
+    return None
+
+
+class TvmRuntime(Runtime):
+    name = "tvm"
+    variants = (Variant("tvm", "wasm", 1), Variant("tvm", "webgpu", 1))
+
+    def __init__(self) -> None:
+        self.home: Path | None = _env_home()
+
+    def add_arguments(self, p: argparse.ArgumentParser) -> None:
+        p.add_argument("--tvm-home", metavar="DIR", type=Path,
+                       help="a TVM source tree for the tvm runtime's web runtime (default: $TVM_HOME); "
+                            "without one its units are unsupported, saying why")
+
+    def configure(self, args: argparse.Namespace) -> None:
+        from harness.suite import BadInputError
+
+        given = getattr(args, "tvm_home", None)
+        if given is not None and not given.is_dir():
+            raise BadInputError(f"--tvm-home {given}: not a directory (a TVM source tree)")
+        self.home = given or _env_home()
+
+    def problem(self, engine: Engine) -> str | None:
+        if not engine.runs_wasm:
+            return "the native baseline runs no wasm"
+        return None if engine.has_javascript else "the TVM web runtime (tvmjs) needs JavaScript"
+
+    def runs_model(self, meta: dict) -> bool:
+        return meta.get("name") in MODELS
+
+    def unit_problem(self, variant: Variant, engine: Engine) -> str | None:
+        for reason in (tvm_problem(), None if emcc_build.emcc() else emcc_build.MISSING_EMCC,
+                       tree_problem(self.home)):
+            if reason:
+                return f"{reason} ({variant.kind} on {engine.name})"
+        return None
+
+    def command(self, args: dict) -> dict:
+        if self.home is None:
+            raise TvmError(NO_TREE)
+        (input_,) = args["inputs"]
+        objects = compile_objects(Path(args["model"]), input_["name"], input_["shape"], args["backend"])
+        wasm = link(objects, web_runtime(self.home))
+        toolchain = f"apache-tvm {_tvm_version()}, {emcc_build.emcc_version()}, @mlc-ai/web-runtime"
+        args = {**args, "module": str(ml_files.ML_JS / "tvm.mjs"), "tvmjs": str(TVMJS), "wasm": str(wasm),
+                "toolchain": toolchain}
+        files = [args["module"], str(ml_files.ML_JS / "common.mjs"), str(TVMJS), str(wasm), input_["file"]]
+        return {"i": 0, "do": "js", "code": JS_DRIVER, "args": args, "files": files}
+
+
+def _env_home() -> Path | None:
+    return Path(os.environ["TVM_HOME"]) if os.environ.get("TVM_HOME") else None
+
+
+def _digest(*parts: bytes | str) -> str:
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}\n".encode())
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _tvm_version() -> str:
+    from importlib.metadata import version
+
+    return version("apache-tvm")
+
+
+def compile_objects(model: Path, input_name: str, shape: list[int], backend: str) -> list[Path]:
+    """The wasm objects TVM makes of the model for one input shape and backend (wasm or webgpu)."""
+    folder = cache_root() / "tvm" / "objects" / _digest(model.read_bytes(), input_name, repr(shape), backend,
+                                                        _tvm_version(), Path(__file__).read_bytes())
+    done = folder / "objects.txt"
+    if done.exists():
+        return [folder / n for n in done.read_text().split()]
+    try:
+        executable = _compile(model, input_name, shape, backend)
+    except Exception as e:  # TVM raises its own error types from C++
+        last = (str(e).strip().splitlines() or ["?"])[-1]
+        raise TvmError(f"TVM cannot compile {model} for {backend}: {last}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+
+    def collect(output: str, objects: list[str], options: object = None) -> None:
+        for n, obj in enumerate(objects):
+            name = f"{n}-{Path(obj).name}"
+            shutil.copyfile(obj, folder / name)
+            names.append(name)
+        Path(output).write_bytes(b"")  # export_library expects its output to exist
+
+    collect.object_format = "o"  # type: ignore[attr-defined]  # objects, not bitcode (module docstring)
+    with tempfile.TemporaryDirectory() as tmp:
+        executable.export_library(os.path.join(tmp, "model.wasm"), fcompile=collect)
+    done.write_text("\n".join(names))
+    return [folder / n for n in names]
+
+
+def _compile(model: Path, input_name: str, shape: list[int], backend: str):  # -> tvm VMExecutable
+    import onnx
+    import tvm
+    from tvm import relax
+    from tvm.relax.frontend.onnx import from_onnx
+
+    mod = from_onnx(onnx.load(str(model)), shape_dict={input_name: list(shape)}, keep_params_in_input=False)
+    mod = relax.transform.LegalizeOps()(relax.transform.DecomposeOpsForInference()(mod))
+    host = {"kind": "llvm", "mtriple": WASM_TRIPLE}  # target dicts: strings lose the triple
+    if backend == "wasm":
+        return tvm.compile(mod, tvm.target.Target(host))
+    from tvm.s_tir import dlight
+
+    target = tvm.target.Target({"kind": "webgpu"}, host=host)
+    with target:
+        mod = dlight.ApplyDefaultSchedule(dlight.gpu.Matmul(), dlight.gpu.GEMV(), dlight.gpu.Reduction(),
+                                          dlight.gpu.GeneralReduction(), dlight.gpu.Fallback())(mod)
+    return tvm.compile(mod, target)
+
+
+def _tree_files(home: Path) -> Iterator[Path]:
+    """The files of the tree the web runtime's bitcode is built from."""
+    for part in ("web/Makefile", "web/emcc", "include", "src/runtime", "src/support",
+                 "3rdparty/tvm-ffi/include", "3rdparty/tvm-ffi/src", "3rdparty/compiler-rt"):
+        path = home / part
+        yield from sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+
+
+def web_runtime(home: Path) -> Path:
+    """A folder laid out as a TVM_HOME for tvm.support.emcc (web/dist/wasm/*.bc), built from the
+    user's tree with its own web/Makefile."""
+    digest = hashlib.sha256(emcc_build.emcc_version().encode())
+    for path in _tree_files(home):
+        digest.update(str(path.relative_to(home)).encode() + b"\0" + path.read_bytes())
+    folder = cache_root() / "tvm" / f"web-runtime-{digest.hexdigest()[:16]}"
+    dist = folder / "web" / "dist" / "wasm"
+    if all((dist / n).exists() for n in RUNTIME_BITCODE):
+        return folder
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=cache_root() / "tvm"))
+    (work / "emcc").symlink_to(home / "web" / "emcc")  # the Makefile's rules read emcc/*.cc
+    targets = [f"dist/wasm/{n}" for n in RUNTIME_BITCODE]
+    env = {**os.environ, "NODE_PATH": "/usr/share/nodejs"}
+    done = subprocess.run(["make", "-C", str(work), "-f", str(home / "web" / "Makefile"), f"TVM_ROOT={home}",
+                           *targets], capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
+        output = (done.stderr or done.stdout)[-2000:]
+        raise TvmError(f"building the TVM web runtime from {home} failed: {output}")
+    dist.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_BITCODE:
+        shutil.copyfile(work / "dist" / "wasm" / name, dist / name)
+    shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+def link(objects: list[Path], runtime_home: Path) -> Path:
+    """The model's wasm: its objects linked with the web runtime's bitcode by create_tvmjs_wasm."""
+    bitcode = sorted((runtime_home / "web" / "dist" / "wasm").glob("*.bc"))
+    digest = _digest(*(p.read_bytes() for p in [*objects, *bitcode]), emcc_build.emcc_version())
+    out = cache_root() / "tvm" / "wasm" / f"{digest}.wasm"
+    if out.exists():
+        return out
+    from tvm.support import emcc
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(f".{os.getpid()}.tmp.wasm")
+    before = os.environ.get("TVM_HOME")
+    os.environ["TVM_HOME"] = str(runtime_home)  # where find_wasm_lib looks for the bitcode
+    try:
+        emcc.create_tvmjs_wasm(str(tmp), [str(p) for p in objects])
+    except RuntimeError as e:
+        raise TvmError(f"linking the TVM model wasm failed: {str(e)[-2000:]}") from None
+    finally:
+        if before is None:
+            os.environ.pop("TVM_HOME", None)
+        else:
+            os.environ["TVM_HOME"] = before
+    tmp.replace(out)
+    return out
+
