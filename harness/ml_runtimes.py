@@ -88,6 +88,12 @@ class NativeOnnxRuntime(Runtime):
         return {"i": 0, "do": "ml", **args}
 
 
+def _kernels() -> Runtime:
+    from harness.ml_kernels import KernelsRuntime  # it imports this module
+
+    return KernelsRuntime()
+
+
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("ort", (Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1))),
     JsRuntime("tfjs", (Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1),
@@ -96,6 +102,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("transformers", (Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
                                Variant("transformers", "webgpu", 1))),
     NativeOnnxRuntime(),
+    _kernels(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name
 # The runtimes a user may choose with --runtime (the baseline always runs).

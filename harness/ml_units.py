@@ -18,8 +18,8 @@ import numpy as np
 from engines.protocol import cache_root
 from harness import ml_models
 
-# Runtimes that read the ONNX file itself.
-ONNX_RUNTIMES = ("ort", "onnxruntime")
+# Runtimes that read the ONNX file itself (kernels: its weights, for the hand-written nets).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "kernels")
 
 
 def batches(meta: dict) -> list[int]:
