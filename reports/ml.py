@@ -6,6 +6,10 @@ time per inference with 95% bootstrap intervals, throughput, cold-start phases,
 peak memory, accuracy against native onnxruntime, and the ratio to native
 onnxruntime at the same thread count. `table` and `write` are views of them;
 the chart is Vega-Lite (altair), saved as SVG and PNG by vl-convert.
+
+The `kernels` runtime (our C, harness/ml_kernels.py) also gets, per engine, its SIMD and relaxed
+SIMD builds' speed-ups over its scalar build (`simd_speedup`, as TF.js's wasm builds do) and each
+build's ratio to the same build run natively (`ratio_to_native_kernels`): `kernels_table`.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NATIVE_RUNTIME = "onnxruntime"
+NATIVE_ENGINE = "native"
+KERNELS = "kernels"
 PHASES = ("read", "compile", "first_inference")
-SCALAR = "wasm-scalar"
-SIMD_BACKENDS = ("wasm-simd", "wasm-simd-threads")
+# Per runtime with scalar and SIMD wasm builds: its scalar backend, and the SIMD ones.
+SCALAR = {"tfjs": "wasm-scalar", KERNELS: "scalar"}
+SIMD_BACKENDS = ("wasm-simd", "wasm-simd-threads", "simd", "relaxed-simd")
+KERNEL_BACKENDS = ("scalar", "simd", "relaxed-simd")
 
 
 def summarize(frame: pd.DataFrame) -> list[dict]:
@@ -57,13 +65,20 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
             row.update(p50_s=p50.value, ci_low_s=p50.low, ci_high_s=p50.high, p95_s=p95.value,
                        p95_ci_low_s=p95.low, p95_ci_high_s=p95.high, samples=p50.n,
                        throughput_per_s=int(batch) / p50.value if p50.value else None)
-            scalar = samples.get((engine, case, f"{runtime}:{SCALAR}:1"))
+            scalar = samples.get((engine, case, f"{runtime}:{SCALAR.get(runtime)}:1"))
             if backend in SIMD_BACKENDS and scalar is not None:
                 # The mission's "WASM SIMD for ML" claim: the same model, host and library, scalar
-                # build against SIMD (and SIMD with threads).
+                # build against SIMD (and SIMD with threads, or relaxed SIMD).
                 speedup = stats.ratio(scalar, group)
                 row.update(simd_speedup=speedup.value, simd_speedup_ci_low=speedup.low,
                            simd_speedup_ci_high=speedup.high, simd_speedup_p=speedup.p_value)
+            same_native = samples.get((NATIVE_ENGINE, case, kind))
+            if runtime == KERNELS and engine != NATIVE_ENGINE and same_native is not None:
+                # Our kernels' wasm build against the same C built for this CPU: what wasm costs.
+                ratio = stats.ratio(group, same_native)
+                key = "ratio_to_native_kernels"
+                row.update({key: ratio.value, f"{key}_ci_low": ratio.low, f"{key}_ci_high": ratio.high,
+                            f"{key}_p": ratio.p_value})
             native = natives.get((case, threads))
             if native is not None and runtime != NATIVE_RUNTIME:
                 ratio = stats.ratio(group, native)
@@ -100,15 +115,53 @@ def table(rows: list[dict], fmt: str = "simple") -> str:
 
 
 def simd_table(rows: list[dict], fmt: str = "simple") -> str:
-    """TF.js wasm with SIMD (and threads) against its scalar build: speed-ups with intervals."""
-    lines = [[r["model"], r["batch"], r["engine"], r["backend"], r["threads"],
-              f"{r['simd_speedup']:.2f} ({r['simd_speedup_ci_low']:.2f}-{r['simd_speedup_ci_high']:.2f})"
-              if r.get("simd_speedup_ci_low") is not None else f"{r['simd_speedup']:.2f}"]
-             for r in rows if r.get("simd_speedup") is not None]
+    """TF.js wasm with SIMD (and threads) against its scalar build: speed-ups with intervals
+    (our kernels have kernels_table)."""
+    lines = [[r["model"], r["batch"], r["engine"], r["backend"], r["threads"], _interval(r, "simd_speedup")]
+             for r in rows if r.get("simd_speedup") is not None and r["runtime"] != KERNELS]
     if not lines:
         return ""
     return escape.table(lines, ["model", "batch", "engine", "backend", "threads",
                                 "speed-up over wasm-scalar (95% CI)"], fmt, disable_numparse=True)
+
+
+def kernels_table(rows: list[dict], fmt: str = "simple") -> str:
+    """Our kernels per model, batch and engine: p50 of each build, the SIMD and relaxed SIMD
+    speed-ups over scalar, and each build's ratio to the same build run natively, with 95% CIs;
+    or why a build has no time there."""
+    units: dict[tuple, dict[str, dict]] = {}
+    for r in rows:
+        if r["runtime"] == KERNELS:
+            units.setdefault((r["model"], r["batch"], r["engine"]), {})[r["backend"]] = r
+    lines = []
+    # Native first in each model and batch: the row the others' ratios are to.
+    order = sorted(units, key=lambda u: (u[0], u[1], u[2] != NATIVE_ENGINE, u[2]))
+    for model, batch, engine in order:
+        by = units[(model, batch, engine)]
+
+        def cell(backend: str, by: dict = by) -> str:
+            r = by.get(backend)
+            if r is None:
+                return ""
+            return f"{r['p50_s'] * 1e3:.3g}" if r.get("p50_s") is not None else r["verdict"]
+
+        simd, relaxed = by.get("simd", {}), by.get("relaxed-simd", {})
+        lines.append([model, batch, engine, *(cell(b) for b in KERNEL_BACKENDS),
+                      _interval(simd, "simd_speedup"), _interval(relaxed, "simd_speedup"),
+                      *(_interval(by.get(b, {}), "ratio_to_native_kernels") for b in KERNEL_BACKENDS)])
+    if not lines:
+        return ""
+    return escape.table(lines, ["model", "batch", "engine", "scalar ms", "simd ms", "relaxed ms",
+                                "simd/scalar x", "relaxed/scalar x", "scalar x native", "simd x native",
+                                "relaxed x native"], fmt, disable_numparse=True)
+
+
+def _interval(r: dict, key: str) -> str:
+    """`key` with its 95% interval, e.g. "3.10 (2.90-3.30)", or "" when the row lacks it."""
+    if r.get(key) is None:
+        return ""
+    low, high = r.get(f"{key}_ci_low"), r.get(f"{key}_ci_high")
+    return f"{r[key]:.2f}" + (f" ({low:.2f}-{high:.2f})" if low is not None and high is not None else "")
 
 
 def write(rows: list[dict], out: Path, run_id: str) -> list[Path]:
@@ -116,6 +169,9 @@ def write(rows: list[dict], out: Path, run_id: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     simd = simd_table(rows, "github")
     simd_part = f"\n## TF.js wasm SIMD over scalar\n\n{simd}\n" if simd else ""
+    kernels = kernels_table(rows, "github")
+    simd_part += (f"\n## Our kernels: SIMD over scalar, and against the same C run natively\n\n{kernels}\n"
+                  if kernels else "")
     markdown = f"# ML inference, run {run_id}\n\n{table(rows, 'github')}\n{simd_part}\n![latency](ml.svg)\n"
     files = {"ml.md": markdown,
              "ml.json": json.dumps(rows, indent=1) + "\n"}
