@@ -194,3 +194,16 @@ def test_digits_cnn_on_every_engine(tmp_path: Path) -> None:
     assert by[("wasmtime", "relaxed-simd")]["verdict"] == "pass"  # Wasmtime 50 has relaxed SIMD
     report = (tmp_path / "out" / "ml.md").read_text()
     assert "Our kernels: SIMD over scalar" in report and "wasmer-singlepass" in report
+
+
+def test_the_mlp_model_is_trained_and_its_onnx_is_the_784_512_512_10_net() -> None:
+    folder = ml_models.model_folder("mlp")
+    meta = ml_models.load_meta(folder)
+    assert meta["inputs"][0]["shape"] == ["batch", 784] and meta["outputs"][0]["shape"] == ["batch", 10]
+    assert meta["accuracy"]["held_out"] >= 0.9  # digits upscaled to 28x28, a few epochs
+    shapes = {name: array.shape for name, array in _initializers(folder).items()}
+    assert shapes == {"fc1.weight": (512, 784), "fc1.bias": (512,), "fc2.weight": (512, 512),
+                      "fc2.bias": (512,), "fc3.weight": (10, 512), "fc3.bias": (10,)}
+    logits = ml_models.run_native(folder, 64, threads=1)["logits"]
+    labels = np.load(folder / meta["batches"]["b64"]["labels"])
+    assert float(np.mean(logits.argmax(axis=1) == labels)) == meta["accuracy"]["b64"]
