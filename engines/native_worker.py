@@ -3,7 +3,8 @@
 The `bench` command's `file` is a native executable built by the bench suite
 (suites/bench/native_main.c is its driver, which times the same phases as the
 wasm workers); this worker runs it and hands back the driver's one JSON line.
-The `ml` command runs a model with native onnxruntime (engines/native_ml.py).
+The `ml` command runs a model with native onnxruntime (engines/native_ml.py), the `kernels`
+command our C kernels as a shared library (engines/native_kernels.py).
 Every other command is `unsupported`: there is no wasm engine here.
 """
 
@@ -30,6 +31,11 @@ class Worker:
             from engines import native_ml  # onnxruntime takes a while to import: only when asked
 
             return [["json", json.dumps(native_ml.run(cmd))]]
+        if cmd["do"] == "kernels":  # the ml suite's `kernels` runtime, its C built for this CPU
+            from engines import kernels_driver, native_kernels
+
+            return [["json", json.dumps(kernels_driver.run(cmd, "native", native_kernels.NativeKernels,
+                                                           f"native ({self.version})"))]]
         if cmd["do"] != "bench":
             raise Reported("unsupported", "the native baseline runs no WebAssembly")
         executable = cmd["file"]

@@ -33,6 +33,7 @@ from typing import Any
 
 from wasmer import Function, Global, ImportObject, Instance, Module, Store, Type, engine
 
+from engines import kernels_driver
 from engines.pyworker import (
     NOT_OURS,
     BenchInstance,
@@ -125,6 +126,10 @@ class Worker:
                 binary = f.read()
             return bench_loop(cmd, lambda: _stage("compile", Module, self.store, binary), _BenchInstance,
                               time.perf_counter, "time.perf_counter")
+        elif do == "kernels":  # the ml suite's `kernels` runtime (engines/kernels_driver.py)
+            result = kernels_driver.run(cmd, "wasm", lambda binary: _Kernels(self.store, binary),
+                                        f"wasmer ({self.store.compiler_name})")
+            return [["json", json.dumps(result)]]
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None
@@ -197,6 +202,30 @@ class _BenchInstance(BenchInstance):
 
     def check(self) -> float:
         return float(self._check())
+
+
+class _Kernels:
+    """An instance of suites/ml/kernels/kernels.c (engines/kernels_driver.py)."""
+
+    def __init__(self, store: Store, binary: bytes) -> None:
+        module = _stage("compile", Module, store, binary)
+        self.exports = _stage("link", Instance, module).exports
+        if any(name == "_initialize" for name, _ in self.exports):
+            self.exports._initialize()
+        self.memory = self.exports.memory
+
+    def call(self, name: str, *args: int) -> int:
+        return getattr(self.exports, name)(*args)
+
+    # A fresh view each time: growing the memory replaces its buffer.
+    def write(self, address: int, data: bytes) -> None:
+        memoryview(self.memory.buffer)[address:address + len(data)] = data
+
+    def read(self, address: int, size: int) -> bytes:
+        return bytes(memoryview(self.memory.buffer)[address:address + size])
+
+    def memory_bytes(self) -> int:
+        return int(self.memory.data_size)
 
 
 class _ScriptState:

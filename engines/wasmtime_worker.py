@@ -20,6 +20,7 @@ import wasmtime
 from wasmtime import _bindings  # the pinned wasmtime-py's raw C functions, for the hot path
 from wasmtime import _ffi as ffi
 
+from engines import kernels_driver
 from engines.pyworker import BenchInstance, Reported, bench_loop, run_commands, serve, signed, unsigned
 
 EPOCH_TICK_SECONDS = 0.01
@@ -129,6 +130,8 @@ class Worker:
 
             run = wasi_command.run if do == "wasi" else wasi_command.ml_result
             return [["json", json.dumps(run(self.bench_engine(), cmd))]]
+        elif do == "kernels":
+            return self.kernels(cmd)
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None
@@ -145,6 +148,15 @@ class Worker:
         return bench_loop(cmd, lambda: _stage("compile", wasmtime.Module, engine, binary),
                           lambda module: _BenchInstance(engine, module), time.perf_counter,
                           "time.perf_counter")
+
+    def kernels(self, cmd: dict) -> list:
+        """The ml suite's `kernels` runtime (engines/kernels_driver.py), on the bench engine."""
+        if self._bench_engine is None:
+            self._bench_engine = make_engine(self.options, bench=True)
+        engine = self._bench_engine
+        label = f"wasmtime ({self.options.get('target') or self.options.get('strategy') or 'default'})"
+        result = kernels_driver.run(cmd, "wasm", lambda binary: _Kernels(engine, binary), label)
+        return [["json", json.dumps(result)]]
 
     def action(self, cmd: dict, st: _ScriptState) -> list:
         target = st.instance(cmd.get("instance"))
@@ -202,6 +214,30 @@ class _BenchInstance(BenchInstance):
 
     def check(self) -> float:
         return float(self._check(self.store))
+
+
+class _Kernels:
+    """An instance of suites/ml/kernels/kernels.c in its own store (engines/kernels_driver.py)."""
+
+    def __init__(self, engine: wasmtime.Engine, binary: bytes) -> None:
+        self.store = wasmtime.Store(engine)
+        module = _stage("compile", wasmtime.Module, engine, binary)
+        self.exports = _stage("link", wasmtime.Instance, self.store, module, []).exports(self.store)
+        if "_initialize" in self.exports:
+            self.exports["_initialize"](self.store)
+        self.memory = self.exports["memory"]
+
+    def call(self, name: str, *args: int) -> int:
+        return self.exports[name](self.store, *args)
+
+    def write(self, address: int, data: bytes) -> None:
+        self.memory.write(self.store, data, address)
+
+    def read(self, address: int, size: int) -> bytes:
+        return bytes(self.memory.read(self.store, address, address + size))
+
+    def memory_bytes(self) -> int:
+        return self.memory.data_len(self.store)
 
 
 class _ScriptState:

@@ -5,7 +5,8 @@
 
 Models (MODELS): `digits-cnn` (a small CNN trained on scikit-learn's digits), `minilm-fp32` and
 `minilm-int8` (all-MiniLM-L6-v2 sentence embeddings; int8 = dynamic per-channel quantization),
-`mobilenet` (MobileNet-v2 at 224x224, seeded random weights). This module needs only numpy and
+`mobilenet` (MobileNet-v2 at 224x224, seeded random weights), `mlp` (784-512-512-10 on the digits
+upscaled to 28x28, trained here; harness/ml_mlp.py). This module needs only numpy and
 onnxruntime; building imports torch and friends from harness.ml_build (pip extra `ml-build`).
 
 The folder contract
@@ -83,6 +84,7 @@ class Model:
     name: str
     builder: str                   # "module:function" in harness: (out_dir, deps) -> meta fields
     needs: tuple[str, ...] = ()    # models whose folders the builder reads
+    sources: tuple[str, ...] = ()  # its own builder files in harness/ (beside BUILD_SOURCES)
 
 
 MODELS = {m.name: m for m in (
@@ -90,6 +92,7 @@ MODELS = {m.name: m for m in (
     Model("minilm-fp32", "ml_minilm:build_minilm_fp32"),
     Model("minilm-int8", "ml_minilm:build_minilm_int8", needs=("minilm-fp32",)),
     Model("mobilenet", "ml_build:build_mobilenet"),
+    Model("mlp", "ml_mlp:build_mlp", sources=("ml_mlp.py",)),
 )}
 
 
@@ -116,6 +119,8 @@ def model_hash(name: str) -> str:
         digest.update(f"needs {need} {model_hash(need)}\n".encode())
     for path in BUILD_SOURCES:
         digest.update(path.read_bytes())
+    for name in model.sources:  # (none for the older models: their hashes stay as they were)
+        digest.update((HERE / name).read_bytes())
     return digest.hexdigest()[:16]
 
 

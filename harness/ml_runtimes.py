@@ -107,6 +107,13 @@ class NativeOnnxRuntime(Runtime):
 from harness.ml_emscripten import EmscriptenRuntime  # noqa: E402
 from harness.ml_tvm import TvmRuntime  # noqa: E402
 
+
+def _kernels() -> Runtime:
+    from harness.ml_kernels import KernelsRuntime  # it imports this module
+
+    return KernelsRuntime()
+
+
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("ort", (Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1))),
     JsRuntime("tfjs", (Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1),
@@ -117,6 +124,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     NativeOnnxRuntime(),
     EmscriptenRuntime(),
     TvmRuntime(),
+    _kernels(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name
 # The runtimes a user may choose with --runtime (the baseline always runs).

@@ -18,8 +18,8 @@ import numpy as np
 from engines.protocol import cache_root
 from harness import ml_models
 
-# Runtimes that read the ONNX file itself (emscripten: its initializers, as the C weights).
-ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten")
+# Runtimes that read the ONNX file itself (emscripten and kernels: its initializers, as the C weights).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels")
 
 
 def batches(meta: dict) -> list[int]:

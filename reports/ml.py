@@ -6,6 +6,10 @@ time per inference with 95% bootstrap intervals, throughput, cold-start phases,
 peak memory, accuracy against native onnxruntime, and the ratio to native
 onnxruntime at the same thread count. `table` and `write` are views of them;
 the chart is Vega-Lite (altair), saved as SVG and PNG by vl-convert.
+
+The `kernels` runtime (our C, harness/ml_kernels.py) also gets, per engine, its SIMD and relaxed
+SIMD builds' speed-ups over its scalar build (`simd_speedup`, as TF.js's wasm builds do) and each
+build's ratio to the same build run natively (`ratio_to_native_kernels`): `kernels_table`.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NATIVE_RUNTIME = "onnxruntime"
+NATIVE_ENGINE = "native"
+KERNELS = "kernels"
 PHASES = ("read", "compile", "first_inference")
-SCALAR = "wasm-scalar"
-SIMD_BACKENDS = ("wasm-simd", "wasm-simd-threads")
+# Per runtime with scalar and SIMD wasm builds: its scalar backend, and the SIMD ones.
+SCALAR = {"tfjs": "wasm-scalar", KERNELS: "scalar"}
+SIMD_BACKENDS = ("wasm-simd", "wasm-simd-threads", "simd", "relaxed-simd")
+KERNEL_BACKENDS = ("scalar", "simd", "relaxed-simd")
 
 
 def summarize(frame: pd.DataFrame) -> list[dict]:
@@ -71,6 +79,11 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
                 speedup = found["simd_speedup"]
                 row.update(simd_speedup=speedup.value, simd_speedup_ci_low=speedup.low,
                            simd_speedup_ci_high=speedup.high, simd_speedup_p=speedup.p_value)
+            if "ratio_to_native_kernels" in found:
+                ratio = found["ratio_to_native_kernels"]
+                key = "ratio_to_native_kernels"
+                row.update({key: ratio.value, f"{key}_ci_low": ratio.low, f"{key}_ci_high": ratio.high,
+                            f"{key}_p": ratio.p_value})
             if "ratio_to_native" in found:
                 ratio = found["ratio_to_native"]
                 row.update(ratio_to_native=ratio.value, ratio_to_native_ci_low=ratio.low,
@@ -104,11 +117,16 @@ def _figures(samples: dict[Unit, np.ndarray],
     for engine, case, kind in units:
         runtime, backend, threads = kind.split(":")
         group = samples[(engine, case, kind)]
-        scalar = samples.get((engine, case, f"{runtime}:{_scalar_of(backend)}:1"))
-        if (backend in SIMD_BACKENDS or backend.endswith("-simd")) and scalar is not None:
+        scalar_backend = _scalar_of(runtime, backend)
+        scalar = samples.get((engine, case, f"{runtime}:{scalar_backend}:1")) if scalar_backend else None
+        if scalar is not None:
             # The mission's "WASM SIMD for ML" claim: the same model, host and library, scalar
             # build against SIMD (and SIMD with threads).
             pairs.append(((engine, case, kind), "simd_speedup", scalar, group))
+        same_native = samples.get((NATIVE_ENGINE, case, kind))
+        if runtime == KERNELS and engine != NATIVE_ENGINE and same_native is not None:
+            # Our kernels' wasm build against the same C built for this CPU: what wasm costs.
+            pairs.append(((engine, case, kind), "ratio_to_native_kernels", group, same_native))
         native = natives.get((case, threads))
         if native is not None and runtime != NATIVE_RUNTIME:
             pairs.append(((engine, case, kind), "ratio_to_native", group, native))
@@ -117,10 +135,12 @@ def _figures(samples: dict[Unit, np.ndarray],
     return out
 
 
-def _scalar_of(backend: str) -> str:
-    """The scalar build a SIMD backend is measured against: TF.js's wasm-scalar, emscripten's
-    glue-scalar and standalone-scalar."""
-    return SCALAR if backend in SIMD_BACKENDS else backend.removesuffix("-simd") + "-scalar"
+def _scalar_of(runtime: str, backend: str) -> str | None:
+    """The scalar build a SIMD backend is measured against: TF.js's wasm-scalar, our kernels'
+    scalar, emscripten's glue-scalar and standalone-scalar; None for a backend without one."""
+    if backend in SIMD_BACKENDS and runtime in SCALAR:
+        return SCALAR[runtime]
+    return backend.removesuffix("-simd") + "-scalar" if backend.endswith("-simd") else None
 
 
 def table(rows: list[dict], fmt: str = "simple") -> str:
@@ -142,15 +162,52 @@ def table(rows: list[dict], fmt: str = "simple") -> str:
 
 def simd_table(rows: list[dict], fmt: str = "simple") -> str:
     """wasm with SIMD (and threads) against the same runtime's scalar build (TF.js, emscripten):
-    speed-ups with intervals."""
-    lines = [[r["model"], r["batch"], r["engine"], r["backend"], r["threads"],
-              f"{r['simd_speedup']:.2f} ({r['simd_speedup_ci_low']:.2f}-{r['simd_speedup_ci_high']:.2f})"
-              if r.get("simd_speedup_ci_low") is not None else f"{r['simd_speedup']:.2f}"]
-             for r in rows if r.get("simd_speedup") is not None]
+    speed-ups with intervals (our kernels have kernels_table)."""
+    lines = [[r["model"], r["batch"], r["engine"], r["backend"], r["threads"], _interval(r, "simd_speedup")]
+             for r in rows if r.get("simd_speedup") is not None and r["runtime"] != KERNELS]
     if not lines:
         return ""
     return escape.table(lines, ["model", "batch", "engine", "backend", "threads",
                                 "speed-up over its scalar build (95% CI)"], fmt, disable_numparse=True)
+
+
+def kernels_table(rows: list[dict], fmt: str = "simple") -> str:
+    """Our kernels per model, batch and engine: p50 of each build, the SIMD and relaxed SIMD
+    speed-ups over scalar, and each build's ratio to the same build run natively, with 95% CIs;
+    or why a build has no time there."""
+    units: dict[tuple, dict[str, dict]] = {}
+    for r in rows:
+        if r["runtime"] == KERNELS:
+            units.setdefault((r["model"], r["batch"], r["engine"]), {})[r["backend"]] = r
+    lines = []
+    # Native first in each model and batch: the row the others' ratios are to.
+    order = sorted(units, key=lambda u: (u[0], u[1], u[2] != NATIVE_ENGINE, u[2]))
+    for model, batch, engine in order:
+        by = units[(model, batch, engine)]
+
+        def cell(backend: str, by: dict = by) -> str:
+            r = by.get(backend)
+            if r is None:
+                return ""
+            return f"{r['p50_s'] * 1e3:.3g}" if r.get("p50_s") is not None else r["verdict"]
+
+        simd, relaxed = by.get("simd", {}), by.get("relaxed-simd", {})
+        lines.append([model, batch, engine, *(cell(b) for b in KERNEL_BACKENDS),
+                      _interval(simd, "simd_speedup"), _interval(relaxed, "simd_speedup"),
+                      *(_interval(by.get(b, {}), "ratio_to_native_kernels") for b in KERNEL_BACKENDS)])
+    if not lines:
+        return ""
+    return escape.table(lines, ["model", "batch", "engine", "scalar ms", "simd ms", "relaxed ms",
+                                "simd/scalar x", "relaxed/scalar x", "scalar x native", "simd x native",
+                                "relaxed x native"], fmt, disable_numparse=True)
+
+
+def _interval(r: dict, key: str) -> str:
+    """`key` with its 95% interval, e.g. "3.10 (2.90-3.30)", or "" when the row lacks it."""
+    if r.get(key) is None:
+        return ""
+    low, high = r.get(f"{key}_ci_low"), r.get(f"{key}_ci_high")
+    return f"{r[key]:.2f}" + (f" ({low:.2f}-{high:.2f})" if low is not None and high is not None else "")
 
 
 def write(rows: list[dict], out: Path, run_id: str) -> list[Path]:
@@ -158,6 +215,9 @@ def write(rows: list[dict], out: Path, run_id: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     simd = simd_table(rows, "github")
     simd_part = f"\n## wasm SIMD over scalar (TF.js, emscripten)\n\n{simd}\n" if simd else ""
+    kernels = kernels_table(rows, "github")
+    simd_part += (f"\n## Our kernels: SIMD over scalar, and against the same C run natively\n\n{kernels}\n"
+                  if kernels else "")
     markdown = f"# ML inference, run {run_id}\n\n{table(rows, 'github')}\n{simd_part}\n![latency](ml.svg)\n"
     files = {"ml.md": markdown,
              "ml.json": json.dumps(rows, indent=1) + "\n"}

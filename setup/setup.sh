@@ -90,3 +90,6 @@ cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wa
 # The ml suite's models (harness/ml_models.py): trained or exported once into
 # ~/.cache/wasm-harness/ml (about 25 s) and then reused by content hash.
 "$VENV/bin/python" -m harness.ml_models >/dev/null
+
+# The ml suite's own kernels (suites/ml/kernels: wasm scalar/SIMD/relaxed and native), cached by content.
+"$VENV/bin/python" -m harness.kernels_build >/dev/null

@@ -352,6 +352,7 @@ export function createRunner({ loadBytes, version, host = {} }) {
           return decodeResults(cmd.results, ret);
         }
         case "js":
+        case "kernels": // the ml suite's kernels runtime: a js command to suites/ml/js/kernels.mjs
           return await runJs(cmd, host);
         case "bench":
           return await runBench(cmd, loadBytes);

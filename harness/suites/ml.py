@@ -71,12 +71,13 @@ class Profile:
 
 
 PROFILES = {
-    # CI's check: the digits CNN on onnxruntime-web's wasm and TF.js's SIMD wasm, every host.
-    "quick": Profile("quick", ("digits-cnn",), (1,), ("ort:wasm:1", "tfjs:wasm-simd:1", "onnxruntime:cpu:1"),
+    # CI's check: the digits CNN on onnxruntime-web's wasm, TF.js's SIMD wasm and our SIMD kernels.
+    "quick": Profile("quick", ("digits-cnn",), (1,), ("ort:wasm:1", "tfjs:wasm-simd:1", "kernels:simd:1",
+                                                      "onnxruntime:cpu:1"),
                      warmups=1, samples=3, min_sample_s=0.005, budget_s=1.0),
     # The nightly's: every model, batch and backend; slow backends (software GPUs) get fewer samples.
-    "default": Profile("default", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet"), None, None,
-                       warmups=2, samples=10, min_sample_s=0.01, budget_s=4.0,
+    "default": Profile("default", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet", "mlp"), None,
+                       None, warmups=2, samples=10, min_sample_s=0.01, budget_s=4.0,
                        # The GPUs here are software (SwiftShader, lavapipe): MiniLM at batch 8 took
                        # about 4 minutes a unit. transformers.js runs onnxruntime-web underneath and
                        # matched its times (112 vs 114 ms), so its batch-8 rows would repeat ORT's.
@@ -85,7 +86,7 @@ PROFILES = {
                        # SwiftShader a MiniLM unit took 35-40 s; `ort:webgpu:1` measures that EP.
                        omit=("transformers:webgpu:1",)),
     # Every sample asked for, however long it takes.
-    "full": Profile("full", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet"), None, None,
+    "full": Profile("full", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet", "mlp"), None, None,
                     warmups=3, samples=20, min_sample_s=0.01, budget_s=None),
 }
 
@@ -145,7 +146,9 @@ a model file that does not load)."""
             runtime.add_arguments(p)
         p.add_argument("--json", action="store_true",
                        help="one row per model, engine, runtime, backend and threads: verdict, p50_s, p95_s, "
-                            "ci_low_s, ci_high_s, max_abs_diff, top1_agreement or cosine, ratio_to_native")
+                            "ci_low_s, ci_high_s, max_abs_diff, top1_agreement or cosine, ratio_to_native; "
+                            "SIMD builds simd_speedup; kernels ratio_to_native_kernels (each with _ci_low, "
+                            "_ci_high, _p)")
 
     def engine_problem(self, engine: Engine) -> str | None:
         return ml_runtimes.engine_problem(engine)
@@ -286,9 +289,11 @@ a model file that does not load)."""
             files = ml_report.write(rows, view.out, view.run_id)
         if view.as_json:
             return Rendered(json.dumps(rows, indent=1), files=files)
-        simd = ml_report.simd_table(rows)
+        simd, kernels = ml_report.simd_table(rows), ml_report.kernels_table(rows)
         text = ml_report.table(rows) + (f"\n\nwasm SIMD over scalar, same model and host:\n{simd}"
                                         if simd else "")
+        text += (f"\n\nOur kernels (ms per inference, p50), speed-ups over scalar and ratios to the same "
+                 f"build run natively, 95% CIs:\n{kernels}" if kernels else "")
         return Rendered(f"{text}\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; results in {view.db}",
                         files=files)
 
