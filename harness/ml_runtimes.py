@@ -88,6 +88,8 @@ class NativeOnnxRuntime(Runtime):
         return {"i": 0, "do": "ml", **args}
 
 
+from harness.ml_webgpu import WebGpuRuntime  # noqa: E402  (it subclasses JsRuntime above)
+
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("ort", (Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1))),
     JsRuntime("tfjs", (Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1),
@@ -95,6 +97,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
                        Variant("tfjs", "webgl", 1), Variant("tfjs", "webgpu", 1))),
     JsRuntime("transformers", (Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
                                Variant("transformers", "webgpu", 1))),
+    WebGpuRuntime(),
     NativeOnnxRuntime(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name

@@ -18,8 +18,8 @@ import numpy as np
 from engines.protocol import cache_root
 from harness import ml_models
 
-# Runtimes that read the ONNX file itself.
-ONNX_RUNTIMES = ("ort", "onnxruntime")
+# Runtimes that read the ONNX file itself (webgpu: through its plan, harness/ml_wgsl_plan.py).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "webgpu")
 
 
 def batches(meta: dict) -> list[int]:

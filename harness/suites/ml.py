@@ -301,7 +301,7 @@ def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray] | str
                               reference)
     verdict = "pass" if accuracy["ok"] else "fail"
     info = {k: result.get(k) for k in ("threads_used", "backend_used", "binary", "adapter", "versions",
-                                       "notes", "reps")}
+                                       "notes", "reps", "flops")}
     rows = [make(**base, phase="check", metric="max_abs_diff", verdict=verdict,
                  value=accuracy.get("max_abs_diff"), message=json.dumps({**accuracy, **info}))]
     if verdict != "pass":
