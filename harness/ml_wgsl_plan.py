@@ -4,7 +4,8 @@ The JS side has no ONNX parser, so Python reads the model once (the `onnx` packa
 for one batch size, a list of kernel launches with every shape resolved, plus the constant tensors
 as one raw float32 file. The kernels cover what the suite's image models use: Conv (any groups,
 strides, pads, dilations; depthwise gets its own kernel), Gemm and 2-D MatMul, elementwise Add,
-Relu and Clip (fused into the Conv or Gemm before them where that output has no other reader),
+Relu and Clip (fused into the Conv or Gemm before them where that output has no other reader, as
+is the Add of a constant bias after a MatMul),
 MaxPool and AveragePool, GlobalAveragePool and ReduceMean over H and W, and the shape-only ops
 (Flatten, Reshape, Squeeze, Unsqueeze, Identity). A model with any other op (MiniLM's Gather,
 LayerNormalization, Softmax...) raises PlanError naming the op: the unit is `unsupported`.
@@ -220,7 +221,7 @@ class _Builder:
     def _act(self, node: Any, a: dict) -> None:
         src = node.input[0]
         act = self._activation(node)
-        before = self.producer.get(src)
+        before = self.producer.get(self.tensor(src))
         # Fuse into the conv or gemm that made the input, when nothing else reads it.
         if (before is not None and before["kind"] in ("conv", "depthwise", "gemm")
                 and before["act"]["kind"] == "none" and self.readers.get(src, 0) == 1
@@ -237,10 +238,26 @@ class _Builder:
 
     def _op_Add(self, node: Any, a: dict) -> None:
         x, y = node.input
+        if x in self.consts:
+            x, y = y, x
+        if y in self.consts and self._fuse_bias(x, self.consts[y], node.output[0]):
+            return
         if x in self.consts or y in self.consts or self.shape(x) != self.shape(y):
             raise PlanError(f"Add {node.name!r}: only two computed tensors of one shape are implemented")
         self.emit({"kind": "add", "x": self.tensor(x), "y": self.tensor(y), "size": math.prod(self.shape(x))},
                   node.output[0], self.shape(x))
+
+    def _fuse_bias(self, src: str, bias: np.ndarray, out: str) -> bool:
+        """MatMul then Add of a per-column constant (a dense layer): the constant becomes the gemm's bias."""
+        before = self.producer.get(src)
+        if (before is None or before["kind"] != "gemm" or before["b"] is not None
+                or before["act"]["kind"] != "none" or self.readers.get(src, 0) != 1 or src in self.outputs
+                or bias.size not in (1, before["cols"])):
+            return False
+        before["b"] = self.weight(f"{out}:bias", np.broadcast_to(bias.reshape(-1), (before["cols"],)))
+        self.alias[out] = src
+        self.shapes[out] = self.shape(src)
+        return True
 
     def _pool(self, node: Any, a: dict, kind: str) -> None:
         x = node.input[0]

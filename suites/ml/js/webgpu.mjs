@@ -1,7 +1,8 @@
 // The `webgpu` runtime: a model run as our own WGSL compute kernels (wgsl_kernels.mjs) on the
 // host's WebGPU adapter, timed with common.mjs's `measure` like every other runtime.
 //
-// args: `plan` (plan.json from harness/ml_wgsl_plan.py: the ONNX graph as kernel launches with
+// args: `kernels` (optional: "tiled" or "direct"; by default direct on a fallback adapter, tiled
+// elsewhere), `plan` (plan.json from harness/ml_wgsl_plan.py: the ONNX graph as kernel launches with
 // every shape resolved), `weights` (its raw float32 constants), `inputs` (as ort.mjs), `backend`
 // ("wgsl"), `runtime_root` (npm `webgpu`, Dawn's Node binding), `vk_icd` (optional: the Vulkan
 // driver Dawn should use where the caller has not set VK_ICD_FILENAMES), `plan_error` (optional:
@@ -15,10 +16,12 @@
 // upload; one inference is writing the input, one command buffer with every dispatch, and reading
 // the output back (mapAsync), as a caller would see it.
 import { Memory, inBrowser, measure, output, readInputs, timed, unsupported, webgpuAdapter } from "./common.mjs";
-import { ACT, ACTIVATION, ADD, CONV, DEPTHWISE, GEMM, MEAN, POOL, WORKGROUP_1D } from "./wgsl_kernels.mjs";
+import { ACT, ACTIVATION, ADD, CONV, CONV_DIRECT, DEPTHWISE, GEMM, GEMM_DIRECT, MEAN, POOL, WORKGROUP_1D } from "./wgsl_kernels.mjs";
 
-const SOURCES = { gemm: GEMM, conv: CONV, depthwise: DEPTHWISE, act: ACTIVATION, add: ADD, maxpool: POOL,
-  avgpool: POOL, mean: MEAN };
+const SOURCES = { depthwise: DEPTHWISE, act: ACTIVATION, add: ADD, maxpool: POOL, avgpool: POOL, mean: MEAN };
+// The matrix product and convolution kernels: workgroup-memory tiles for GPUs, barrier-free
+// register blocks for the CPU adapters (wgsl_kernels.mjs says why). `args.kernels` forces one.
+const PRODUCTS = { tiled: { gemm: GEMM, conv: CONV }, direct: { gemm: GEMM_DIRECT, conv: CONV_DIRECT } };
 
 // The adapter limits recorded with every result (what a kernel's size depends on).
 const LIMITS = ["maxBufferSize", "maxStorageBufferBindingSize", "maxComputeWorkgroupStorageSize",
@@ -37,7 +40,9 @@ export async function run(host, args) {
     new Float32Array((await host.readFile(args.weights)).slice().buffer),
     await readInputs(host, args.inputs),
   ]);
-  const [model, compileS] = await timed(() => compile(gpu.adapter, plan, weights));
+  const kernels = args.kernels ?? (gpu.info.isFallbackAdapter ? "direct" : "tiled");
+  if (!PRODUCTS[kernels]) throw new Error(`kernels ${JSON.stringify(kernels)}: one of ${Object.keys(PRODUCTS).join(", ")}`);
+  const [model, compileS] = await timed(() => compile(gpu.adapter, plan, weights, { ...SOURCES, ...PRODUCTS[kernels] }));
   try {
     const feeds = plan.inputs.map((spec) => {
       const given = inputs.find((i) => i.name === spec.name);
@@ -54,7 +59,7 @@ export async function run(host, args) {
       outputs: plan.outputs.map((o, n) => output(o.name, "float32", o.shape, firstOutputs[n])),
       threads_used: 1,
       backend_used: "wgsl",
-      binary: null,
+      binary: `wgsl_kernels.mjs ${kernels}`,  // which matrix product and convolution kernels ran
       adapter: { ...gpu.info, source: gpu.source, limits: gpu.limits },
       flops: plan.flops,
       memory: await memory.result(notes),
@@ -66,6 +71,8 @@ export async function run(host, args) {
   }
 }
 
+let dawnGpu = null;
+
 // The host's adapter with its info and limits: navigator.gpu where the host has it, else Dawn.
 async function adapter(host, args, notes) {
   if (typeof navigator !== "undefined" && navigator.gpu) {
@@ -76,7 +83,7 @@ async function adapter(host, args, notes) {
   if (typeof process === "undefined" || !args.runtime_root) throw unsupported("no WebGPU (navigator.gpu) in this host");
   // Dawn reads VK_ICD_FILENAMES when it creates its Vulkan instance, inside create().
   if (args.vk_icd && !process.env.VK_ICD_FILENAMES) {
-    process.env.VK_ICD_FILENAMES = args.vk_icd;
+    await setEnvironment("VK_ICD_FILENAMES", args.vk_icd);
     notes.push(`VK_ICD_FILENAMES=${args.vk_icd} (Dawn rejects lavapipe)`);
   }
   let dawn;
@@ -85,9 +92,12 @@ async function adapter(host, args, notes) {
   } catch (err) {
     throw unsupported(`no navigator.gpu, and npm webgpu (Dawn) did not load: ${String(err).split("\n")[0]}`);
   }
-  const gpu = dawn.create([]);
+  // Kept for the process's life: once the GPU object is collected, Dawn tears down the instance
+  // under the live device, and the process aborts ("The futex facility returned an unexpected
+  // error code").
+  dawnGpu ??= dawn.create([]);
   Object.assign(globalThis, dawn.globals);  // GPUBufferUsage, GPUMapMode, ... as a browser has them
-  const found = await gpu.requestAdapter();
+  const found = await dawnGpu.requestAdapter();
   if (!found) throw unsupported(`Dawn (npm webgpu) found no adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? "unset"})`);
   const info = {};
   for (const key of ["vendor", "architecture", "device", "description"]) info[key] = found.info?.[key] ?? "";
@@ -96,12 +106,24 @@ async function adapter(host, args, notes) {
   return { adapter: found, info, source: "npm webgpu (Dawn)", limits: limits(found), versions: { webgpu: version } };
 }
 
+// Node's process.env setter calls setenv(3), so Dawn's Vulkan loader sees the value; Bun's only
+// changes its own copy, so there libc's setenv is called through bun:ffi.
+async function setEnvironment(name, value) {
+  process.env[name] = value;
+  if (typeof Bun === "undefined") return;
+  const { dlopen, FFIType } = await import("bun:ffi");
+  const libc = dlopen("libc.so.6", { setenv: { args: [FFIType.ptr, FFIType.ptr, FFIType.i32], returns: FFIType.i32 } });
+  const text = (s) => new TextEncoder().encode(`${s}\0`);
+  if (libc.symbols.setenv(text(name), text(value), 1) !== 0) throw new Error(`setenv(${name}) failed`);
+  libc.close();
+}
+
 function limits(adapter) {
   return Object.fromEntries(LIMITS.map((name) => [name, Number(adapter.limits[name])]));
 }
 
 // The plan as pipelines, buffers and bind groups on a new device; `infer` runs it once.
-async function compile(adapter, plan, weights) {
+async function compile(adapter, plan, weights, sources) {
   const storage = Math.max(...Object.values(plan.tensors), ...Object.values(plan.weights).map((w) => w.size), 1) * 4;
   if (storage > adapter.limits.maxStorageBufferBindingSize) {
     throw unsupported(`a tensor of ${storage} bytes exceeds the adapter's maxStorageBufferBindingSize (${adapter.limits.maxStorageBufferBindingSize})`);
@@ -128,7 +150,7 @@ async function compile(adapter, plan, weights) {
   const pipelines = {};
   const pipeline = async (kind) => {
     pipelines[kind] ??= device.createComputePipelineAsync({
-      layout: "auto", compute: { module: device.createShaderModule({ code: SOURCES[kind] }), entryPoint: "main" },
+      layout: "auto", compute: { module: device.createShaderModule({ code: sources[kind] }), entryPoint: "main" },
     });
     return pipelines[kind];
   };

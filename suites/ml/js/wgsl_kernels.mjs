@@ -225,3 +225,105 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var i = 0u; i < P.size; i = i + 1u) { sum = sum + X[r * P.size + i]; }
   Y[r] = sum / f32(P.size);
 }`;
+
+// The same products without workgroup memory or barriers: each invocation computes its 4x4 block
+// (4 output channels by 4 columns) straight from the storage buffers. On the CPU adapters here
+// (lavapipe, SwiftShader) a barrier is a switch between invocations' coroutines, and the tiled
+// kernel spent most of its time there (mobilenet's 1280x1000 classifier at batch 1: 258 ms tiled);
+// webgpu.mjs picks these on fallback adapters, the tiled ones on real GPUs.
+const DIRECT_HEAD = (fields) => /* wgsl */ `
+struct Params { ${fields} act: u32, has_bias: u32, lo: f32, hi: f32, }
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> W: array<f32>;
+@group(0) @binding(3) var<storage, read> Bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
+${ACT_FN}`;
+
+export const GEMM_DIRECT = /* wgsl */ `${DIRECT_HEAD("M: u32, N: u32, K: u32,")}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = (wg.y * 8u + lid.y) * 4u;
+  let j = (wg.x * 8u + lid.x) * 4u;
+  if (i >= P.M || j >= P.N) { return; }
+  var wrow: array<u32, 4>;
+  var xrow: array<u32, 4>;
+  for (var t = 0u; t < 4u; t = t + 1u) { wrow[t] = min(i + t, P.M - 1u) * P.K; xrow[t] = min(j + t, P.N - 1u) * P.K; }
+  var acc: array<array<f32, 4>, 4>;
+  for (var k = 0u; k < P.K; k = k + 1u) {
+    var a: array<f32, 4>;
+    var b: array<f32, 4>;
+    for (var t = 0u; t < 4u; t = t + 1u) { a[t] = W[wrow[t] + k]; b[t] = X[xrow[t] + k]; }
+    for (var r = 0u; r < 4u; r = r + 1u) {
+      for (var c = 0u; c < 4u; c = c + 1u) { acc[r][c] = fma(a[r], b[c], acc[r][c]); }
+    }
+  }
+  for (var r = 0u; r < 4u; r = r + 1u) {
+    if (i + r >= P.M) { break; }
+    for (var c = 0u; c < 4u; c = c + 1u) {
+      if (j + c >= P.N) { break; }
+      var v = acc[r][c];
+      if (P.has_bias == 1u) { v = v + Bias[i + r]; }
+      Y[(j + c) * P.M + i + r] = activate(v);
+    }
+  }
+}`;
+
+export const CONV_DIRECT = /* wgsl */ `${DIRECT_HEAD(
+    "M: u32, N: u32, K: u32, C: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, " +
+    "SH: u32, SW: u32, PH: u32, PW: u32, DH: u32, DW: u32, CG: u32,")}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let g = wg.z;
+  let i = (wg.y * 8u + lid.y) * 4u;
+  let j = (wg.x * 8u + lid.x) * 4u;
+  if (i >= P.M || j >= P.N) { return; }
+  let ohw = P.OH * P.OW;
+  let hw = P.H * P.Wd;
+  // Per column: where its receptive field starts in the input.
+  var base: array<u32, 4>;
+  var y0: array<i32, 4>;
+  var x0: array<i32, 4>;
+  for (var c = 0u; c < 4u; c = c + 1u) {
+    let jj = min(j + c, P.N - 1u);
+    let n = jj / ohw; let p = jj % ohw;
+    base[c] = (n * P.C + g * P.CG) * hw;
+    y0[c] = i32((p / P.OW) * P.SH) - i32(P.PH);
+    x0[c] = i32((p % P.OW) * P.SW) - i32(P.PW);
+  }
+  var wrow: array<u32, 4>;
+  for (var r = 0u; r < 4u; r = r + 1u) { wrow[r] = (g * P.M + min(i + r, P.M - 1u)) * P.K; }
+  var acc: array<array<f32, 4>, 4>;
+  var k = 0u;
+  for (var ci = 0u; ci < P.CG; ci = ci + 1u) {
+    for (var ky = 0u; ky < P.KH; ky = ky + 1u) {
+      for (var kx = 0u; kx < P.KW; kx = kx + 1u) {
+        var a: array<f32, 4>;
+        var b: array<f32, 4>;
+        for (var r = 0u; r < 4u; r = r + 1u) { a[r] = W[wrow[r] + k]; }
+        for (var c = 0u; c < 4u; c = c + 1u) {
+          let iy = y0[c] + i32(ky * P.DH);
+          let ix = x0[c] + i32(kx * P.DW);
+          b[c] = 0.0;
+          if (iy >= 0 && ix >= 0 && iy < i32(P.H) && ix < i32(P.Wd)) {
+            b[c] = X[base[c] + ci * hw + u32(iy) * P.Wd + u32(ix)];
+          }
+        }
+        for (var r = 0u; r < 4u; r = r + 1u) {
+          for (var c = 0u; c < 4u; c = c + 1u) { acc[r][c] = fma(a[r], b[c], acc[r][c]); }
+        }
+        k = k + 1u;
+      }
+    }
+  }
+  for (var r = 0u; r < 4u; r = r + 1u) {
+    if (i + r >= P.M) { break; }
+    for (var c = 0u; c < 4u; c = c + 1u) {
+      if (j + c >= P.N) { break; }
+      var v = acc[r][c];
+      if (P.has_bias == 1u) { v = v + Bias[g * P.M + i + r]; }
+      let jj = j + c;
+      Y[((jj / ohw) * (P.M * (P.C / P.CG)) + g * P.M + i + r) * ohw + jj % ohw] = activate(v);
+    }
+  }
+}`;
