@@ -265,6 +265,10 @@ a model file that does not load)."""
         simd = ml_report.simd_table(rows)
         text = ml_report.table(rows) + (f"\n\nTF.js wasm SIMD over scalar, same model and host:\n{simd}"
                                         if simd else "")
+        gflops = ml_report.gflops_table(rows)
+        if gflops:
+            text += (f"\n\nGFLOP/s (FLOPs counted by the webgpu runtime's plan):\n{gflops}\n"
+                     f"{ml_report.SOFTWARE_ADAPTERS}")
         return Rendered(f"{text}\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; results in {view.db}",
                         files=files)
 
