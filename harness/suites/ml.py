@@ -130,7 +130,7 @@ a model file that does not load)."""
                        help=f"runtimes (comma-separate): {', '.join(CHOOSABLE)} (default: all)")
         p.add_argument("--backend", action="append", metavar="NAME",
                        help="only these backends (comma-separate): wasm, webgpu, webgl, cpu, wasm-scalar, "
-                            "wasm-simd, wasm-simd-threads")
+                            "wasm-simd, wasm-simd-threads, wgsl (the webgpu runtime)")
         p.add_argument("--threads", action="append", metavar="N", help="only these thread counts (1,2)")
         p.add_argument("--profile", choices=tuple(PROFILES), default="default",
                        help="models and sampling (default: %(default)s)")
