@@ -18,14 +18,17 @@ from engines.protocol import PROJECT_ROOT
 ML_JS = PROJECT_ROOT / "suites" / "ml" / "js"
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 
-RUNTIMES = ("ort", "tfjs", "transformers")
+RUNTIMES = ("ort", "tfjs", "transformers", "webgpu")
 
 # The npm package whose directory a runtime's module gets as `args.runtime_root`.
 _ROOTS = {
     "ort": NODE_MODULES / "onnxruntime-web",
     "tfjs": NODE_MODULES / "@tensorflow" / "tfjs",
     "transformers": NODE_MODULES / "@huggingface" / "transformers",
+    "webgpu": NODE_MODULES / "webgpu",  # Dawn's Node binding; pages and Deno use navigator.gpu
 }
+# Modules of suites/ml/js that a runtime's module imports besides common.mjs.
+_IMPORTS = {"webgpu": ["wgsl_kernels.mjs"]}
 
 # Per runtime and backend: the files a page loads, relative to node_modules.
 _ORT = "onnxruntime-web/dist"
@@ -54,6 +57,7 @@ _DIST: dict[str, dict[str, list[str]]] = {
                   f"{_TRANSFORMERS_ORT}/ort-wasm-simd-threaded.asyncify.wasm"]
         for backend in ("wasm", "webgpu")
     },
+    "webgpu": {"wgsl": []},  # our own kernels: nothing from npm in a page
 }
 
 
@@ -92,4 +96,5 @@ def runtime_files(runtime: str, backend: str | None = None) -> list[Path]:
         raise ValueError(f"{runtime} has no backend {backend!r} (one of {', '.join(_DIST[runtime])})")
     chosen = [backend] if backend is not None else list(_DIST[runtime])
     dist = [NODE_MODULES / name for b in chosen for name in _DIST[runtime][b]]
-    return list(dict.fromkeys([runtime_module(runtime), ML_JS / "common.mjs", *dist]))
+    imports = [ML_JS / name for name in _IMPORTS.get(runtime, [])]
+    return list(dict.fromkeys([runtime_module(runtime), ML_JS / "common.mjs", *imports, *dist]))

@@ -106,6 +106,7 @@ class NativeOnnxRuntime(Runtime):
 # Part 2's runtimes live in their own modules, which import the classes above.
 from harness.ml_emscripten import EmscriptenRuntime  # noqa: E402
 from harness.ml_tvm import TvmRuntime  # noqa: E402
+from harness.ml_webgpu import WebGpuRuntime  # noqa: E402  (it subclasses JsRuntime above)
 
 
 def _kernels() -> Runtime:
@@ -121,6 +122,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
                        Variant("tfjs", "webgl", 1), Variant("tfjs", "webgpu", 1))),
     JsRuntime("transformers", (Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
                                Variant("transformers", "webgpu", 1))),
+    WebGpuRuntime(),
     NativeOnnxRuntime(),
     EmscriptenRuntime(),
     TvmRuntime(),

@@ -18,8 +18,9 @@ import numpy as np
 from engines.protocol import cache_root
 from harness import ml_models
 
-# Runtimes that read the ONNX file itself (emscripten and kernels: its initializers, as the C weights).
-ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels")
+# Runtimes that read the ONNX file itself (emscripten and kernels: its initializers, as the C
+# weights; webgpu: through its plan, harness/ml_wgsl_plan.py).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels", "webgpu")
 
 
 def batches(meta: dict) -> list[int]:

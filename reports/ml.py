@@ -34,6 +34,9 @@ PHASES = ("read", "compile", "first_inference")
 SCALAR = {"tfjs": "wasm-scalar", KERNELS: "scalar"}
 SIMD_BACKENDS = ("wasm-simd", "wasm-simd-threads", "simd", "relaxed-simd")
 KERNEL_BACKENDS = ("scalar", "simd", "relaxed-simd")
+SOFTWARE_ADAPTERS = ("WebGPU rows marked (fallback) ran on a software adapter (SwiftShader or lavapipe, "
+                     "on the CPU): their GFLOP/s are a CPU's. On a machine with a GPU the same units run "
+                     "unchanged on it.")
 
 
 def summarize(frame: pd.DataFrame) -> list[dict]:
@@ -64,7 +67,7 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
             rows.append(row)
             continue
         wanted = ("max_abs_diff", "top1_agreement", "cosine", "accuracy", "cosine_vs_reference",
-                  "threads_used", "backend_used", "binary", "adapter")
+                  "threads_used", "backend_used", "binary", "adapter", "flops")
         row.update({k: detail.get(k) for k in wanted if detail.get(k) is not None})
         if check["verdict"] != "pass":
             row["reason"] = detail.get("reason", "outside tolerance")
@@ -98,6 +101,21 @@ def summarize(frame: pd.DataFrame) -> list[dict]:
             row["peak_memory_bytes"] = int(memory["value"].iloc[0])
             row["memory_kind"] = memory["message"].iloc[0]
         rows.append({k: _clean(v) for k, v in row.items()})
+    return _with_gflops(rows)
+
+
+def _with_gflops(rows: list[dict]) -> list[dict]:
+    """GFLOP/s for every timed row of a model and batch whose FLOPs a runtime counted (the webgpu
+    runtime's plan does): the count is the model's, so every runtime's row of it gets the rate."""
+    flops = {(r["model"], r["batch"]): r["flops"] for r in rows if r.get("flops")}
+    for r in rows:
+        count = flops.get((r["model"], r["batch"]))
+        if count and r.get("p50_s"):
+            r["flops"] = count
+            r["gflops_per_s"] = count / r["p50_s"] / 1e9
+            if r.get("ci_low_s") and r.get("ci_high_s"):  # a shorter time is a higher rate
+                r["gflops_ci_low"] = count / r["ci_high_s"] / 1e9
+                r["gflops_ci_high"] = count / r["ci_low_s"] / 1e9
     return rows
 
 
@@ -141,6 +159,29 @@ def _scalar_of(runtime: str, backend: str) -> str | None:
     if backend in SIMD_BACKENDS and runtime in SCALAR:
         return SCALAR[runtime]
     return backend.removesuffix("-simd") + "-scalar" if backend.endswith("-simd") else None
+
+
+def adapter_name(adapter: dict | None) -> str:
+    """A WebGPU adapter as one phrase: its description, else vendor and architecture."""
+    if not adapter:
+        return ""
+    vendor = " ".join(filter(None, (adapter.get("vendor"), adapter.get("architecture"))))
+    name = adapter.get("description") or vendor or "unnamed adapter"
+    return f"{name} (fallback)" if adapter.get("isFallbackAdapter") else name
+
+
+def gflops_table(rows: list[dict], fmt: str = "simple") -> str:
+    """GFLOP/s per host for the models whose FLOPs are counted: the WGSL kernels on WebGPU beside
+    the wasm (SIMD) rows of the same model and host, with the adapter each WebGPU row ran on."""
+    lines = [[r["model"], r["batch"], r["engine"], f"{r['runtime']} {r['backend']}", r["threads"], _ms(r),
+              f"{r['gflops_per_s']:.3g}" + (f" ({r['gflops_ci_low']:.3g}-{r['gflops_ci_high']:.3g})"
+                                            if r.get("gflops_ci_low") is not None else ""),
+              escape.shorten(adapter_name(r.get("adapter")), 40)]
+             for r in rows if r.get("gflops_per_s") is not None]
+    if not lines:
+        return ""
+    return escape.table(lines, ["model", "batch", "engine", "runtime", "threads", "p50 ms (95% CI)",
+                                "GFLOP/s (95% CI)", "adapter"], fmt, disable_numparse=True)
 
 
 def table(rows: list[dict], fmt: str = "simple") -> str:
@@ -218,6 +259,12 @@ def write(rows: list[dict], out: Path, run_id: str) -> list[Path]:
     kernels = kernels_table(rows, "github")
     simd_part += (f"\n## Our kernels: SIMD over scalar, and against the same C run natively\n\n{kernels}\n"
                   if kernels else "")
+
+
+    simd_part = f"\n## TF.js wasm SIMD over scalar\n\n{simd}\n" if simd else ""
+    gflops = gflops_table(rows, "github")
+    if gflops:
+        simd_part += (f"\n## GFLOP/s\n\n{gflops}\n\n{SOFTWARE_ADAPTERS}\n")
     markdown = f"# ML inference, run {run_id}\n\n{table(rows, 'github')}\n{simd_part}\n![latency](ml.svg)\n"
     files = {"ml.md": markdown,
              "ml.json": json.dumps(rows, indent=1) + "\n"}

@@ -294,6 +294,10 @@ a model file that does not load)."""
                                         if simd else "")
         text += (f"\n\nOur kernels (ms per inference, p50), speed-ups over scalar and ratios to the same "
                  f"build run natively, 95% CIs:\n{kernels}" if kernels else "")
+        gflops = ml_report.gflops_table(rows)
+        if gflops:
+            text += (f"\n\nGFLOP/s (FLOPs counted by the webgpu runtime's plan):\n{gflops}\n"
+                     f"{ml_report.SOFTWARE_ADAPTERS}")
         return Rendered(f"{text}\n\nrun {view.run_id} in {view.wall_seconds:.0f} s; results in {view.db}",
                         files=files)
 
@@ -354,7 +358,7 @@ def _rows(make, unit: Unit, result: dict, reference: dict[str, np.ndarray] | str
                               reference)
     verdict = "pass" if accuracy["ok"] else "fail"
     info = {k: result.get(k) for k in ("threads_used", "backend_used", "binary", "adapter", "versions",
-                                       "notes", "reps")}
+                                       "notes", "reps", "flops")}
     rows = [make(**base, phase="check", metric="max_abs_diff", verdict=verdict,
                  value=accuracy.get("max_abs_diff"), message=json.dumps({**accuracy, **info}))]
     if verdict != "pass":
