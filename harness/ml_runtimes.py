@@ -88,6 +88,9 @@ class NativeOnnxRuntime(Runtime):
         return {"i": 0, "do": "ml", **args}
 
 
+# Runtimes in modules of their own subclass Runtime above, so they are imported here, after it.
+from harness import ml_wasi_nn as _wasi_nn  # noqa: E402
+
 REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("ort", (Variant("ort", "wasm", 1), Variant("ort", "wasm", 2), Variant("ort", "webgpu", 1))),
     JsRuntime("tfjs", (Variant("tfjs", "cpu", 1), Variant("tfjs", "wasm-scalar", 1),
@@ -96,6 +99,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     JsRuntime("transformers", (Variant("transformers", "wasm", 1), Variant("transformers", "wasm", 2),
                                Variant("transformers", "webgpu", 1))),
     NativeOnnxRuntime(),
+    _wasi_nn.WasiNnRuntime(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name
 # The runtimes a user may choose with --runtime (the baseline always runs).

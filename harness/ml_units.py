@@ -18,8 +18,8 @@ import numpy as np
 from engines.protocol import cache_root
 from harness import ml_models
 
-# Runtimes that read the ONNX file itself.
-ONNX_RUNTIMES = ("ort", "onnxruntime")
+# Runtimes that read the ONNX file itself (wasi-nn converts it to OpenVINO IR).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "wasi-nn")
 
 
 def batches(meta: dict) -> list[int]:
