@@ -50,6 +50,8 @@ PLUGINS_XML = """<ie>
   </plugins>
 </ie>
 """
+# Bump when _convert changes what it writes (the IR cache is keyed by it).
+IR_FORMAT = 3
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 
@@ -174,7 +176,7 @@ def openvino_ir(model: Path, inputs: list[dict], libs: Path) -> tuple[Path, list
     [{name, dtype, shape}]: cached by the model's bytes, the shapes and the OpenVINO version."""
     key = hashlib.sha256(model.read_bytes())
     key.update(json.dumps([[i["name"], i["shape"]] for i in inputs]).encode())
-    key.update(openvino_version(libs).encode())
+    key.update(f"{openvino_version(libs)} format {IR_FORMAT}".encode())
     folder = cache_root() / "wasi-nn" / "ir" / f"{model.parent.name}-{key.hexdigest()[:16]}"
     if not (folder / "outputs.json").is_file():
         folder.parent.mkdir(parents=True, exist_ok=True)
