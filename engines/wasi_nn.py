@@ -259,6 +259,9 @@ def run(cmd: dict, options: dict, timeout: float) -> dict:
     backend = backend_dir(libs)
     env = {**os.environ, "LD_LIBRARY_PATH": os.pathsep.join(filter(None, [str(backend),
                                                                           os.environ.get("LD_LIBRARY_PATH")]))}
+    # Within the worker's own limit, so this side reports the hang (and kills the CLI) before the
+    # harness's watchdog kills the worker.
+    timeout *= 0.9
     code, stdout, stderr, peak = _run_measured(argv, env, timeout, cpus)
     if code is None:
         raise Reported("timeout", f"wasmtime run -S nn {model.parent.name}: no answer within {timeout:g} s; "
