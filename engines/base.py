@@ -39,6 +39,9 @@ class Engine(ABC):
     # Runs a WASI (preview 1) command module as `wasmtime run` does: the `wasi` and `ml-wasi`
     # commands (engines/wasi_command.py).
     runs_wasi_commands: ClassVar[bool] = False
+    # Host APIs beyond core wasm and WASI whose worker command the configuration answers: "wasi-nn"
+    # (Wasmtime: its worker runs the Wasmtime CLI with -S nn, engines/wasi_nn.py).
+    host_apis: ClassVar[frozenset[str]] = frozenset()
     # Options the adapter understands, with what each does (`--engine NAME:key=value` is checked
     # against them, so a typo is an error rather than a silently ignored option).
     OPTIONS: ClassVar[dict[str, str]] = {}

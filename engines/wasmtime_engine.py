@@ -16,6 +16,8 @@ STRATEGIES = ("auto", "cranelift", "winch")
 
 class WasmtimeEngine(Engine):
     runs_wasi_commands: ClassVar[bool] = True
+    # wasmtime-py has no wasi-nn; the worker answers it through the Wasmtime CLI (engines/wasi_nn.py).
+    host_apis: ClassVar[frozenset[str]] = frozenset({"wasi-nn"})
     OPTIONS: ClassVar[dict[str, str]] = {
         "strategy": "the compiler: cranelift or winch",
         "target": "a target triple, e.g. pulley64 for Wasmtime's portable interpreter",

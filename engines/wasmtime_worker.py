@@ -132,6 +132,10 @@ class Worker:
             return [["json", json.dumps(run(self.bench_engine(), cmd))]]
         elif do == "kernels":
             return self.kernels(cmd)
+        elif do == "wasi-nn":  # the ml suite's wasi-nn runtime: the Wasmtime CLI with -S nn
+            from engines import wasi_nn
+
+            return [["json", json.dumps(wasi_nn.run(cmd, self.options, st.ticks * EPOCH_TICK_SECONDS))]]
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None

@@ -104,6 +104,7 @@ class NativeOnnxRuntime(Runtime):
 
 
 # Part 2's runtimes live in their own modules, which import the classes above.
+from harness import ml_wasi_nn as _wasi_nn  # noqa: E402
 from harness.ml_emscripten import EmscriptenRuntime  # noqa: E402
 from harness.ml_tvm import TvmRuntime  # noqa: E402
 from harness.ml_webgpu import WebGpuRuntime  # noqa: E402  (it subclasses JsRuntime above)
@@ -127,6 +128,7 @@ REGISTRY: dict[str, Runtime] = {r.name: r for r in (
     EmscriptenRuntime(),
     TvmRuntime(),
     _kernels(),
+    _wasi_nn.WasiNnRuntime(),
 )}
 NATIVE_RUNTIME = NativeOnnxRuntime.name
 # The runtimes a user may choose with --runtime (the baseline always runs).

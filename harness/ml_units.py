@@ -19,8 +19,8 @@ from engines.protocol import cache_root
 from harness import ml_models
 
 # Runtimes that read the ONNX file itself (emscripten and kernels: its initializers, as the C
-# weights; webgpu: through its plan, harness/ml_wgsl_plan.py).
-ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels", "webgpu")
+# weights; webgpu: through its plan, harness/ml_wgsl_plan.py; wasi-nn converts it to OpenVINO IR).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels", "webgpu", "wasi-nn")
 
 
 def batches(meta: dict) -> list[int]:

@@ -83,6 +83,11 @@ fi
 cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wasmtime_cli.__file__).parent / "wasmtime")')
 [ -x "$cli" ] || chmod +x "$cli"
 
+# The ml suite's wasi-nn runtime (engines/wasi_nn.py): its guest, and the folder the CLI's
+# OpenVINO backend loads from (links to openvino/libs with the unversioned libopenvino_c.so that
+# Wasmtime asks for, and a plugins.xml keeping the CPU plugin in f32), made once by content.
+"$VENV/bin/python" -m engines.wasi_nn >/dev/null
+
 # The benchmark workloads (suites/bench): built once into ~/.cache/wasm-harness/bench and then
 # reused by content hash, so later runs only check the hash.
 "$VENV/bin/python" -m harness.workloads >/dev/null

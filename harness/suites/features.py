@@ -52,9 +52,10 @@ _HEADER = re.compile(r"^\s*(?:;;|//)\s*(?P<key>feature|wasmtime|v8-flag):\s*(?P<
 class Probe:
     feature: str
     path: Path
-    kind: str                      # "wast" or "js"
+    kind: str                      # "wast", "js" or "host"
     wasmtime_switches: tuple[str, ...] = ()   # Config switches that turn the feature off
     v8_flag: str | None = None
+    host: dict | None = None       # a host probe's JSON: api, command, absent (see run_host_probe)
 
 
 def load_probes(root: Path = PROBES_DIR) -> list[Probe]:
@@ -69,6 +70,9 @@ def load_probes(root: Path = PROBES_DIR) -> list[Probe]:
                             kind="wast" if path.suffix == ".wast" else "js",
                             wasmtime_switches=tuple(header.get("wasmtime", "").split()),
                             v8_flag=header.get("v8-flag")))
+    for path in sorted((root / "host").glob("*.json")):
+        spec = json.loads(path.read_text())
+        probes.append(Probe(feature=spec.get("feature", path.stem), path=path, kind="host", host=spec))
     return probes
 
 
@@ -183,6 +187,27 @@ def cross_check(engine: Engine) -> dict[str, bool] | None:
     return {k: bool(v) for k, v in value.items()} if isinstance(value, dict) else None
 
 
+# --- host probes ----------------------------------------------------------------------------------
+# A host API beyond wasm (WASI-NN): a configuration whose adapter lists the API in `host_apis`
+# answers the probe's worker command with {supported, detail}; any other lacks that host.
+
+def run_host_probe(probe: Probe, engine: Engine) -> Answer:
+    spec = probe.host or {}
+    if engine.runs_whole_scripts or spec.get("api") not in engine.host_apis:
+        return Answer("unsupported", f"{engine.name}: {spec.get('absent', 'no such host API')}")
+    worker = WorkerProcess(engine.worker_spec())
+    try:
+        reply = worker.run_batch([{"i": 0, **spec["command"]}], JS_TIMEOUT).get(0, {})
+    except WorkerError as e:
+        return Answer("error", str(e))
+    finally:
+        worker.close()
+    error = reply.get("error") or {}
+    if not reply.get("ok") and error.get("kind") == "unsupported":
+        return Answer("unsupported", error.get("message", "").removeprefix("unsupported: "))
+    return js_answer(reply)
+
+
 # --- flags and absence ---------------------------------------------------------------------
 
 def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
@@ -197,6 +222,7 @@ def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
                     versions={e.name: e.version() for e in engines})
     wast = [p for p in probes if p.kind == "wast"]
     js = [p for p in probes if p.kind == "js"]
+    host = [(p, e) for p in probes if p.kind == "host" for e in engines if mine(e.name, p.feature)]
     if wast:
         matrix.cells.update(run_wast_probes(wast, engines, jobs, sink, run_id, owns))
     if js:
@@ -213,6 +239,11 @@ def detect(engines: list[Engine], probes: list[Probe], jobs: int = 2,
             for engine, theirs in zip(engines, pool.map(their_answers, engines), strict=True):
                 if theirs is not None:
                     matrix.wasm_feature_detect[engine.name] = theirs
+    if host:
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            answers = pool.map(lambda pair: run_host_probe(*pair), host)
+            for (probe, engine), got in zip(host, answers, strict=True):
+                matrix.cells[(engine.name, probe.feature)] = got
 
     # Unsupported where a V8 flag exists: does the same configuration with the flag support it?
     retry = [(e, p, e.with_v8_flag(p.v8_flag)) for e in engines for p in probes
