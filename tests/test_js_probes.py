@@ -28,7 +28,7 @@ WFD = ROOT / "node_modules" / "wasm-feature-detect" / "dist" / "esm" / "index.js
 KEYS = {"bigInt", "jsStringBuiltins", "jspi", "typeReflection", "esmIntegration", "streamingCompilation",
         "exceptionsJsApi", "resizableBuffers", "sharedArrayBuffer", "crossOriginIsolated", "wasi", "webgpu",
         "webnn", "threadsAcrossAgents", "webContentSecurityPolicy", "float16Array", "atomicsWaitAsync",
-        "memory64JsApi", "webgpuShaderF16", "webgl2", "stringref", "webgpuSubgroups"}
+        "memory64JsApi", "webgpuShaderF16", "webgl2", "stringref", "webgpuSubgroups", "webgpuTimestampQuery"}
 TIMEOUT = 60.0
 
 
@@ -213,6 +213,8 @@ def test_chromium_webgl2_and_subgroups_on_swiftshader(answers) -> None:
     assert got["webgl2"][0] is True, got["webgl2"]
     assert got["webgpuSubgroups"] == (True, "subgroup size 4; sums [6,6,6,6]")
     assert got["webgpuShaderF16"] == (False, "the adapter lacks shader-f16")  # SwiftShader has none
+    ok, detail = got["webgpuTimestampQuery"]
+    assert ok and detail.startswith("pass took "), detail
 
 
 def test_chromium_webgpu_runs_a_compute_shader_on_swiftshader(answers) -> None:
