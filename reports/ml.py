@@ -259,9 +259,6 @@ def write(rows: list[dict], out: Path, run_id: str) -> list[Path]:
     kernels = kernels_table(rows, "github")
     simd_part += (f"\n## Our kernels: SIMD over scalar, and against the same C run natively\n\n{kernels}\n"
                   if kernels else "")
-
-
-    simd_part = f"\n## TF.js wasm SIMD over scalar\n\n{simd}\n" if simd else ""
     gflops = gflops_table(rows, "github")
     if gflops:
         simd_part += (f"\n## GFLOP/s\n\n{gflops}\n\n{SOFTWARE_ADAPTERS}\n")
