@@ -197,3 +197,26 @@ def test_the_default_profile_leaves_out_what_repeats_and_a_choice_brings_it_back
     assert {"transformers:webgpu:1", "transformers:wasm:1"} <= chosen[("minilm-fp32", 1)]
     assert "transformers:wasm:1" in chosen[("minilm-fp32", 8)]
     assert _kinds("--profile", "full")[("minilm-fp32", 1)] >= b1 | {"transformers:webgpu:1"}
+
+
+def test_a_quantized_model_accepts_another_sound_path_but_fp32_does_not() -> None:
+    """An int8 answer off native int8 (0.99 cosine) passes when it is as near the fp32
+    sentence-transformers reference as native int8 is; fp32 answers get no such leeway."""
+    fp32, int8 = ml_models.model_folder("minilm-fp32"), ml_models.model_folder("minilm-int8")
+    native_fp32 = ml_models.run_native(fp32, 8, threads=1)
+    native_int8 = ml_models.run_native(int8, 8, threads=1)
+    # An int8 path that rounds more finely than onnxruntime's: native int8 moved towards native fp32,
+    # each element by at most the int8 tolerance (0.5), as OpenVINO's path differs (0.26 at most).
+    finer = {k: v + np.clip(native_fp32[k] - v, -0.45, 0.45) for k, v in native_int8.items()}
+    judged = ml_units.judge(ml_models.load_meta(int8), int8, 8, "wasi-nn", finer, native_int8)
+    assert judged["cosine"] < 0.998 and judged["ok"], judged
+    assert judged["cosine_vs_reference"] > judged["native_cosine_vs_reference"]
+    assert "matches native int8" in judged["judged"]
+    # the other way round, native int8's answer to the fp32 model is a failure
+    strict = ml_units.judge(ml_models.load_meta(fp32), fp32, 8, "wasi-nn", dict(native_int8), native_fp32)
+    assert not strict["ok"] and "native_cosine_vs_reference" not in strict
+    # and a noisy int8 answer is still a failure, saying where native int8 stands
+    rng = np.random.default_rng(0)
+    noisy = {k: v + rng.normal(0, 0.5, v.shape).astype(np.float32) for k, v in native_int8.items()}
+    bad = ml_units.judge(ml_models.load_meta(int8), int8, 8, "wasi-nn", noisy, native_int8)
+    assert not bad["ok"] and "native int8 scores" in bad["reason"]
