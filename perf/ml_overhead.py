@@ -56,14 +56,15 @@ process.exit(0);
 """
 
 
-def plain(node: str, model: str, threads: int, warmups: int, samples: int) -> float:
+def plain(node: str, model: str, threads: int, warmups: int, samples: int,
+          flags: tuple[str, ...] = ()) -> float:
     folder = ml_models.model_folder(model)
     meta = ml_models.load_meta(folder)
     inputs = [{**i, "file": str(folder / i["file"])} for i in meta["batches"]["b1"]["inputs"]]
     module = ml_files.runtime_root("ort") / "dist" / "ort.node.min.mjs"
     with tempfile.NamedTemporaryFile("w", suffix=".mjs", delete=False) as f:
         f.write(PLAIN)
-    argv = [node, f.name, str(module), str(folder / meta["model"]), json.dumps(inputs), str(threads),
+    argv = [node, *flags, f.name, str(module), str(folder / meta["model"]), json.dumps(inputs), str(threads),
             str(warmups), str(samples)]
     out = subprocess.run(argv, capture_output=True, text=True, check=True)
     Path(f.name).unlink()
