@@ -40,7 +40,8 @@ class Engine(ABC):
     # commands (engines/wasi_command.py).
     runs_wasi_commands: ClassVar[bool] = False
     # Host APIs beyond core wasm and WASI whose worker command the configuration answers: "wasi-nn"
-    # (Wasmtime: its worker runs the Wasmtime CLI with -S nn, engines/wasi_nn.py).
+    # (Wasmtime: its worker runs the Wasmtime CLI with -S nn, engines/wasi_nn.py) and
+    # "component-model" (Wasmtime: the `component` command, engines/wasmtime_component.py).
     host_apis: ClassVar[frozenset[str]] = frozenset()
     # Options the adapter understands, with what each does (`--engine NAME:key=value` is checked
     # against them, so a typo is an error rather than a silently ignored option).

@@ -17,7 +17,8 @@ STRATEGIES = ("auto", "cranelift", "winch")
 class WasmtimeEngine(Engine):
     runs_wasi_commands: ClassVar[bool] = True
     # wasmtime-py has no wasi-nn; the worker answers it through the Wasmtime CLI (engines/wasi_nn.py).
-    host_apis: ClassVar[frozenset[str]] = frozenset({"wasi-nn"})
+    # Components go through wasmtime-py's component API (engines/wasmtime_component.py).
+    host_apis: ClassVar[frozenset[str]] = frozenset({"wasi-nn", "component-model"})
     OPTIONS: ClassVar[dict[str, str]] = {
         "strategy": "the compiler: cranelift or winch",
         "target": "a target triple, e.g. pulley64 for Wasmtime's portable interpreter",

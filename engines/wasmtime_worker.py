@@ -136,6 +136,11 @@ class Worker:
             from engines import wasi_nn
 
             return [["json", json.dumps(wasi_nn.run(cmd, self.options, st.ticks * EPOCH_TICK_SECONDS))]]
+        elif do == "component":  # the componentModel probe, through wasmtime-py's component API
+            from engines import wasmtime_component
+
+            result = wasmtime_component.run(self.engine, cmd, st.ticks, _stage, package_version())
+            return [["json", json.dumps(result)]]
         else:
             raise Reported("unsupported", f"unknown command {do}")
         return None

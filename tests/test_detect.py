@@ -87,3 +87,19 @@ def test_unknown_feature_is_bad_input(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "harness.cli", "detect", "--feature", "nosuch",
                            "--db", str(tmp_path / "r.duckdb")], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "no probe for nosuch" in proc.stderr
+
+
+def test_features_md_lists_the_tables_features_without_a_probe() -> None:
+    """FEATURES.md's count and its "not probed" table stay true as probes are added."""
+    text = (ROOT / "FEATURES.md").read_text()
+    table = set(claims.table()["features"])
+    probed = table & {p.feature for p in detect.load_probes()}
+    heading = "## Features of webassembly.org's table that are not probed"
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    assert f"Of the table's {len(table)} features, {len(probed)} have a probe above" in section
+    listed = set()
+    for row in section.splitlines():
+        if row.startswith("| ") and not row.startswith(("| feature", "| ---")):
+            listed.update(name.strip() for name in row.split("|")[1].split(","))
+    assert listed == table - probed, (listed ^ (table - probed))
+    assert f"The other {len(table - probed)} of the table" in section

@@ -37,6 +37,7 @@ from harness.suite import (
     Suite,
     positive_int,
 )
+from harness.wast.convert import ConversionError, parse_text
 from harness.worker import WorkerError, WorkerProcess
 from reports import claims
 from reports import matrix as matrix_report
@@ -188,16 +189,29 @@ def cross_check(engine: Engine) -> dict[str, bool] | None:
 
 
 # --- host probes ----------------------------------------------------------------------------------
-# A host API beyond wasm (WASI-NN): a configuration whose adapter lists the API in `host_apis`
-# answers the probe's worker command with {supported, detail}; any other lacks that host.
+# A host API beyond wasm (WASI-NN, the component model): a configuration whose adapter lists the API
+# in `host_apis` answers the probe's worker command with {supported, detail}; any other lacks that
+# host. A probe with a `component` (a text file beside its JSON) sends it as a binary, in `file`.
+
+def host_command(probe: Probe) -> dict:
+    spec = probe.host or {}
+    command = {"i": 0, **spec["command"]}
+    if "component" in spec:
+        command["file"] = str(parse_text(probe.path.parent / spec["component"]))
+    return command
+
 
 def run_host_probe(probe: Probe, engine: Engine) -> Answer:
     spec = probe.host or {}
     if engine.runs_whole_scripts or spec.get("api") not in engine.host_apis:
         return Answer("unsupported", f"{engine.name}: {spec.get('absent', 'no such host API')}")
+    try:
+        command = host_command(probe)
+    except ConversionError as e:  # a broken probe: its file and line, in the matrix
+        return Answer("error", str(e))
     worker = WorkerProcess(engine.worker_spec())
     try:
-        reply = worker.run_batch([{"i": 0, **spec["command"]}], JS_TIMEOUT).get(0, {})
+        reply = worker.run_batch([command], JS_TIMEOUT).get(0, {})
     except WorkerError as e:
         return Answer("error", str(e))
     finally:

