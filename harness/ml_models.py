@@ -19,7 +19,7 @@ the suite read only these files:
   model.onnx                  the ONNX model (opset 17, dynamic batch; `meta.model`)
   inputs/b<N>/<input>.bin     each input of batch variant N, raw little-endian, C order
   inputs/b<N>/<input>.npy     the same array for Python
-  inputs/b<N>/labels.npy/.bin digits-cnn: the true classes (int64)
+  inputs/b<N>/labels.npy/.bin digits-cnn, mlp: the true classes (int64)
   reference/                  minilm: sentence-transformers embeddings of the sentences, [8, 384]
   tfjs/model.json, weights.bin  a TF.js Layers model with the same weights (NHWC input)
   transformers/               minilm: a transformers.js model folder (config, tokenizer,
@@ -33,8 +33,8 @@ meta.json fields:
                         strings: "batch", "seq"), file: "inputs/b{batch}/<name>.bin"}]
   outputs               [{name, shape}]
   batches               {"b1": {batch, inputs: [{name, dtype, shape, file, npy}], labels?}, ...}
-  accuracy              {metric: "top1"|"cosine", ...}: digits `held_out` (the test split) and
-                        `b64`; minilm the pooling recipe, `reference` file and measured cosines
+  accuracy              {metric: "top1"|"cosine", ...}: digits-cnn and mlp `held_out` (the test
+                        split) and `b64`; minilm the pooling recipe, `reference` file and measured cosines
   tolerance             vs native onnxruntime, elementwise |x - ref| <= atol + rtol * |ref|
   tfjs                  null (with `tfjs_reason`) or {format, model, input_layout "NHWC",
                         input_shape, transpose (ONNX NCHW input -> NHWC axes), tolerance}

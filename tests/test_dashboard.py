@@ -25,6 +25,7 @@ from dashboard_history import (
 
 from harness.cli import main
 from harness.engine_required import require_engine
+from harness.results import load
 from reports.dashboard import MissingAssetError, UnknownRunError, assets, render_dashboard
 
 SLOW = "node"
@@ -139,6 +140,27 @@ def test_the_first_run_has_nothing_to_compare(tmp_path: Path) -> None:
     page = render_dashboard(tmp_path / "r.duckdb", ids[0], tmp_path / "site")
     assert "the first run in the store" in page.read_text()
     assert 'id="regression-table"' not in page.read_text()
+
+
+def test_a_comparison_handed_in_is_shown_as_the_one_computed(two_runs, monkeypatch) -> None:
+    # The nightly compares once for `report --against` and hands that comparison to the dashboard.
+    from reports import comparison
+    from reports.dashboard import render
+
+    db, ids = two_runs
+    computed = render.read(db, ids[-1])
+    results = load(db)
+    try:
+        given = comparison.compare(results, ids[-1], ids[-2])
+    finally:
+        results.store.close()
+    monkeypatch.setattr(comparison, "compare", lambda *a, **k: pytest.fail("compared again"))
+    shown = render.read(db, ids[-1], compared=given)
+    assert shown == computed and shown.regressions and shown.against["run_id"] == ids[-2]
+    with pytest.raises(ValueError, match="not of run"):
+        render.read(db, ids[-2], compared=given)
+    with pytest.raises(ValueError, match="not of run"):
+        render.read(db, ids[-1], "none", compared=given)
 
 
 # --- the command and bad input ----------------------------------------------------------

@@ -73,8 +73,9 @@ def test_native_runs_every_variant(name: str, batch: int, threads: int) -> None:
         assert np.isfinite(value).all()
 
 
-def test_digits_accuracy() -> None:
-    folder = FOLDERS["digits-cnn"]
+@pytest.mark.parametrize("name", ["digits-cnn", "mlp"])  # the classifiers trained here (classifier_files)
+def test_digits_accuracy(name: str) -> None:
+    folder = FOLDERS[name]
     meta = load_meta(folder)
     assert meta["accuracy"]["held_out"] >= 0.9
     # The recorded figure is what onnxruntime computes on the stored slice.

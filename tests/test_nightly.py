@@ -3,6 +3,8 @@ finishes it without redoing finished units and without a row twice."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +13,9 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+from dashboard_history import write_history
 
+from harness.commands import nightly
 from harness.engine_required import require_engine
 from harness.store import ResultsStore
 from tests.test_cli import harness
@@ -144,3 +148,21 @@ def test_a_second_nightly_shows_its_comparison_with_the_first(tmp_path: Path) ->
     assert first_run in (out / "report.txt").read_text()
     # The dashboard compares with the same run.
     assert first_run in (out / "dashboard" / "index.html").read_text()
+
+
+def test_the_report_and_the_dashboard_share_one_comparison(tmp_path: Path, monkeypatch) -> None:
+    # `report --against` and the dashboard show the comparison with the run before, made once.
+    from reports import comparison
+
+    db = tmp_path / "r.duckdb"
+    ids = write_history(db, 2, slower="node")
+    made, real = [], comparison.compare
+    monkeypatch.setattr(comparison, "compare", lambda r, run, against, *a: made.append((run, against))
+                        or real(r, run, against, *a))
+    report, page, problems = nightly._render(argparse.Namespace(db=db, out=tmp_path / "out"), ids[-1])
+    assert problems == [] and made == [(ids[-1], ids[-2])]
+    compared = json.loads((report / "comparison.json").read_text())
+    assert compared["against"]["run_id"] == ids[-2] and compared["flags"]
+    assert ids[-2] in (tmp_path / "out" / "report.txt").read_text()
+    assert page is not None and ids[-2] in page.read_text()
+    assert "node" in (page.parent / "summary.md").read_text()  # the slower engine flagged there too

@@ -25,6 +25,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engines.registry import resolve
 from harness import runinfo
@@ -44,6 +45,9 @@ from harness.suite import (
 )
 from harness.work import Work, parse_shard
 from reports.escape import terminal
+
+if TYPE_CHECKING:  # pandas and the reports' statistics are imported only when rendering
+    from reports.comparison import Comparison
 
 NAME = "nightly"
 HELP = "run every suite on every available engine as one run, then its reports and dashboard"
@@ -299,7 +303,9 @@ def _parser() -> argparse.ArgumentParser:
 # --- reports and the dashboard -----------------------------------------------------------------------
 
 def _render(args: argparse.Namespace, run_id: str) -> tuple[Path, Path | None, list[str]]:
-    """`report --out OUT/report` (its text into OUT/report.txt), then the dashboard; problems as lines."""
+    """`report --out OUT/report` (its text into OUT/report.txt), the comparison with the run before
+    (`report --against`), then the dashboard; problems as lines. The comparison is made once and
+    handed to both."""
     from harness.commands import report
 
     problems = []
@@ -313,12 +319,17 @@ def _render(args: argparse.Namespace, run_id: str) -> tuple[Path, Path | None, l
         code = report.run(parser.parse_args(base))
     if code != EXIT_OK:
         problems.append(f"run {run_id}: its reports could not be rendered (exit {code})")
-    against = _previous_run(args.db, run_id)
-    if against is not None:
-        # The comparison with the night before (report --against): OUT/report/comparison.md and .json,
-        # and the same text at the end of OUT/report.txt.
+    compared = None
+    try:
+        compared = _comparison(args.db, run_id)
+    except Exception as e:  # the run's results are safe in the store: say it, exit 1
+        problems.append(f"run {run_id}: comparing it with the run before failed: {type(e).__name__}: {e}")
+    if compared is not None:
+        # The comparison with the night before, as `report --against` shows it:
+        # OUT/report/comparison.md and .json, and the same text at the end of OUT/report.txt.
+        against = compared.against.run_id
         with contextlib.redirect_stdout(text):
-            code = report.run(parser.parse_args([*base, "--against", against]))
+            code = report.show_comparison(compared, parser.parse_args([*base, "--against", against]))
         if code != EXIT_OK:
             problems.append(f"run {run_id}: its comparison with run {against} failed (exit {code})")
         else:
@@ -327,29 +338,33 @@ def _render(args: argparse.Namespace, run_id: str) -> tuple[Path, Path | None, l
     (args.out / "report.txt").write_text(text.getvalue())
     dashboard = None
     try:
-        dashboard = dashboard_for(args.db, run_id, args.out / "dashboard")
+        dashboard = dashboard_for(args.db, run_id, args.out / "dashboard", compared)
     except Exception as e:  # the run's results are safe in the store: say it, exit 1
         problems.append(f"dashboard: {type(e).__name__}: {e}")
     return out, dashboard, problems
 
 
-def _previous_run(db: Path, run_id: str) -> str | None:
-    """The run this one is compared with, as `report --against previous` picks it (or None)."""
+def _comparison(db: Path, run_id: str) -> Comparison | None:
+    """The run against the one before it, as `report --against previous` compares them (None when
+    it is the first)."""
     from harness.results import load
-    from reports.comparison import previous_run
+    from reports.comparison import compare, previous_run
 
     results = load(db)
     try:
-        return previous_run(results, run_id)
+        with results.holding():
+            against = previous_run(results, run_id)
+            return None if against is None else compare(results, run_id, against)
     finally:
         results.store.close()
 
 
-def dashboard_for(db: Path, run_id: str, out_dir: Path) -> Path:
-    """The run's dashboard page (reports/dashboard), rendered from the store."""
+def dashboard_for(db: Path, run_id: str, out_dir: Path, compared: Comparison | None = None) -> Path:
+    """The run's dashboard page (reports/dashboard), rendered from the store; `compared`: the
+    comparison already made for the report, which the dashboard then shows instead of making it again."""
     from reports.dashboard import render_dashboard
 
-    return render_dashboard(db, run_id, out_dir)
+    return render_dashboard(db, run_id, out_dir, compared=compared)
 
 
 def _clock(seconds: float) -> str:

@@ -11,11 +11,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.store import ResultsStore
 from harness.suite import EXIT_BAD_INPUT, Rendered, db_option, positive_int, print_rendered, report_view
 from harness.suites import recorded_suites
 from reports.escape import terminal
+
+if TYPE_CHECKING:  # reports.comparison (pandas) is imported only when comparing
+    from reports.comparison import Comparison
 
 NAME = "report"
 HELP = "re-render a recorded run's reports, or compare it with earlier runs (--against, --last)"
@@ -95,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _compare(store: ResultsStore, run_id: str, args: argparse.Namespace) -> int:
     from harness.results import load
-    from reports import comparison, comparison_text
+    from reports import comparison
 
     results = load(store)
     threshold = comparison.DRIFT_THRESHOLD if args.threshold is None else args.threshold
@@ -114,6 +118,15 @@ def _compare(store: ResultsStore, run_id: str, args: argparse.Namespace) -> int:
             print(f"wasm-harness: error: {args.db}: {what} (see wasm-harness runs)", file=sys.stderr)
             return EXIT_BAD_INPUT
         result = comparison.compare(results, run_id, against, threshold)
+    return show_comparison(result, args)
+
+
+def show_comparison(result: Comparison, args: argparse.Namespace) -> int:
+    """A comparison as `report --against` shows it: comparison.md and .json under --out, the text
+    (or --json, --markdown) on stdout; the exit status (--fail-on-regression). The nightly hands in
+    the comparison it has already computed for its dashboard."""
+    from reports import comparison_text
+
     document = json.dumps(result.to_dict(), indent=1)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

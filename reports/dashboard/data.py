@@ -43,7 +43,9 @@ class Dashboard:
     runs: int = 0                                              # runs in the store
 
 
-def load(results: Results, run_id: str, against: str | None) -> Dashboard:
+def load(results: Results, run_id: str, against: str | None,
+         compared: comparison.Comparison | None = None) -> Dashboard:
+    """The page's data; `compared`: the comparison of `run_id` with `against` when the caller has it."""
     runs = results.runs()
     meta = {r["run_id"]: r for r in records(runs)}
     board = Dashboard(run=meta[run_id], against=meta.get(against) if against else None, runs=len(runs))
@@ -62,7 +64,7 @@ def load(results: Results, run_id: str, against: str | None) -> Dashboard:
     if "ml" in suites:
         board.ml = records(results.ml(run_id))
     if board.against is not None:
-        found = comparison.compare(results, run_id, board.against["run_id"]).to_dict()
+        found = (compared or comparison.compare(results, run_id, board.against["run_id"])).to_dict()
         board.regressions, board.feature_changes = found["flags"], found["features"]
     board.trends = _trends(results, runs)
     board.spec_trend = _spec_trend(results, runs)

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 
 from harness.results import load
+from reports import comparison
 from reports.dashboard import assets, data, sections, summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,28 +23,38 @@ NO_COMPARISON = "none"
 FAILURE_COLUMNS = ["suite", "engine", "file", "line", "kind", "case", "verdict", "message"]
 
 
-def render_dashboard(db: Path | str, run_id: str, out_dir: Path | str, against: str | None = None) -> Path:
+def render_dashboard(db: Path | str, run_id: str, out_dir: Path | str, against: str | None = None,
+                     compared: comparison.Comparison | None = None) -> Path:
     """Write the dashboard of `run_id` (or "latest") into `out_dir` and return the page's path.
 
     `against`: the run to compare with; by default the run that started last before
-    `run_id`, when there is one; NO_COMPARISON ("none") for none.
+    `run_id`, when there is one; NO_COMPARISON ("none") for none. `compared`: that comparison
+    when the caller has already made it from this store (the nightly, for `report --against`), so
+    it is not computed twice; it names the run compared with.
     """
     assets.check()  # before reading anything: a missing set-up step is the error to report
-    return write(read(db, run_id, against), Path(out_dir))
+    return write(read(db, run_id, against, compared), Path(out_dir))
 
 
-def read(db: Path | str, run_id: str, against: str | None = None) -> data.Dashboard:
-    """What the page shows, from the store (see render_dashboard for `against`). Raises
-    FileNotFoundError without a store, harness.results.UnknownRunError for a run it lacks."""
+def read(db: Path | str, run_id: str, against: str | None = None,
+         compared: comparison.Comparison | None = None) -> data.Dashboard:
+    """What the page shows, from the store (see render_dashboard for `against` and `compared`).
+    Raises FileNotFoundError without a store, harness.results.UnknownRunError for a run it lacks."""
     results = load(db)
     try:
         with results.holding():  # one open of the file for every frame
             run_id = results.run_ids(run_id)[0]  # "latest" resolved, an unknown id raised
+            if compared is not None:
+                if compared.run.run_id != run_id or against not in (None, compared.against.run_id):
+                    raise ValueError(f"the comparison given is of run {compared.run.run_id} against "
+                                     f"{compared.against.run_id}, not of run {run_id} against "
+                                     f"{against or 'the one before it'}")
+                against = compared.against.run_id
             if against not in (None, NO_COMPARISON):
                 results.run_ids(against)
             if against is None:
                 against = data.previous_run(results, run_id)
-            return data.load(results, run_id, None if against == NO_COMPARISON else against)
+            return data.load(results, run_id, None if against == NO_COMPARISON else against, compared)
     finally:
         results.store.close()
 
