@@ -18,6 +18,8 @@ from test_js_runner import NODE, NodeWorker
 
 from engines.registry import make
 from harness.engine_required import require_engine
+from harness.suite import BadInputError
+from harness.suites.features import load_probes
 from harness.worker import WorkerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,8 @@ KEYS = {"bigInt", "jsStringBuiltins", "jspi", "typeReflection", "esmIntegration"
         "webnn", "threadsAcrossAgents", "webContentSecurityPolicy", "float16Array", "atomicsWaitAsync",
         "memory64JsApi", "webgpuShaderF16", "webgl2", "stringref", "webgpuSubgroups", "webgpuTimestampQuery"}
 TIMEOUT = 60.0
+# What detect sends for each probe: the file with the preludes its `// uses:` lines name in front.
+CODE = {p.path.stem: p.code for p in load_probes() if p.kind == "js"}
 
 
 def js(code: str, **fields) -> dict:
@@ -56,7 +60,7 @@ def answer(result) -> tuple[bool, str]:
 def probe_commands() -> list[dict]:
     """Every probe and the wasm-feature-detect cross-check, as detect would send them."""
     args = {"wasmFeatureDetect": str(WFD)}
-    return [{"i": n, **js(p.read_text(), args=args, files=[str(WFD)])}
+    return [{"i": n, **js(CODE.get(p.stem) or p.read_text(), args=args, files=[str(WFD)])}
             for n, p in enumerate([*PROBES, WFD_PROBE])]
 
 
@@ -76,6 +80,32 @@ def test_one_probe_per_key_each_with_its_header() -> None:
     assert {p.stem for p in PROBES} == KEYS
     for path in PROBES:
         assert path.read_text().splitlines()[0] == f"// feature: {path.stem}", path
+
+
+def test_webgpu_probes_get_the_prelude_in_front() -> None:
+    prelude = (PROBES_DIR / "_webgpu.js").read_text()
+    for key in ("webgpu", "webgpuShaderF16", "webgpuSubgroups", "webgpuTimestampQuery"):
+        body = (PROBES_DIR / f"{key}.js").read_text()
+        assert CODE[key] == prelude + body, key
+        assert "const within" not in body, key  # the helpers are the prelude's, not repeated
+    assert CODE["bigInt"] == (PROBES_DIR / "bigInt.js").read_text()  # no `uses:`, nothing in front
+
+
+@pytest.mark.parametrize(("header", "complaint"), [
+    ("// uses: _nosuch.js", "uses '_nosuch.js', which is not a _*.js file"),
+    ("// uses: other.js", "uses 'other.js', which is not a _*.js file"),
+    ("// uses: _helpers.js _helpers.js", "uses '_helpers.js' twice"),
+])
+def test_a_bad_uses_line_is_bad_input_naming_file_and_line(tmp_path: Path, header: str,
+                                                           complaint: str) -> None:
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "_helpers.js").write_text("const h = 1;\n")
+    (tmp_path / "js" / "other.js").write_text("return true;\n")
+    probe = tmp_path / "js" / "thing.js"
+    probe.write_text(f"// feature: thing\n{header}\nreturn h === 1;\n")
+    with pytest.raises(BadInputError) as error:
+        load_probes(tmp_path)
+    assert str(error.value).startswith(f"{probe}:2: {complaint}"), error.value
 
 
 # --- the command, on the Node host shim ----------------------------------------------------
@@ -135,6 +165,38 @@ def test_js_commands_mix_with_module_commands(worker, tmp_path: Path) -> None:
         {"do": "call", "instance": None, "field": "f", "args": [], "results": ["i32"]},
     ])
     assert by_i[0]["ok"] and value(by_i[1]) == "object" and by_i[2]["values"] == [["i32", "7"]]
+
+
+# The webgpu probes' answers where a host has no adapter to test with, which no host here gives:
+# navigator.gpu stood in for on Node (which has none) for one command.
+GPU_PROBES = ("webgpu", "webgpuShaderF16", "webgpuSubgroups", "webgpuTimestampQuery")
+STUB_GPUS = {
+    "null": ("async () => null",
+             {"webgpu": "navigator.gpu exists, but requestAdapter() gave no adapter",
+              "webgpuShaderF16": "no adapter", "webgpuSubgroups": "no adapter",
+              "webgpuTimestampQuery": "no adapter"}),
+    "bare": ("async () => ({ features: new Set() })",
+             {"webgpu": "no adapter info: TypeError: adapter.requestDevice is not a function",
+              "webgpuShaderF16": "the adapter lacks shader-f16",
+              "webgpuSubgroups": "the adapter lacks subgroups",
+              "webgpuTimestampQuery": "the adapter lacks timestamp-query"}),
+    "rejects": ("async () => { throw new Error('lost'); }",
+                dict.fromkeys(GPU_PROBES, "requestAdapter(): Error: lost")),
+}
+
+
+@node_only
+@pytest.mark.parametrize("stub", sorted(STUB_GPUS))
+def test_webgpu_probes_without_a_usable_adapter(worker, stub: str) -> None:
+    request_adapter, details = STUB_GPUS[stub]
+    stand_in = ("Object.defineProperty(globalThis, 'navigator', "
+                f"{{ value: {{ gpu: {{ requestAdapter: {request_adapter} }} }}, configurable: true }});\n")
+    commands = [js(f"{stand_in}try {{\n{CODE[key]}\n}} finally {{ delete globalThis.navigator; }}")
+                for key in GPU_PROBES]
+    by_i, _ = worker.run([*commands, js(CODE["webgpu"])])
+    got = {key: answer(value(by_i[n])) for n, key in enumerate(GPU_PROBES)}
+    assert got == {key: (False, detail) for key, detail in details.items()}
+    assert answer(value(by_i[len(GPU_PROBES)])) == (False, "no navigator.gpu")  # the stand-in is gone again
 
 
 # --- every probe on a real host ------------------------------------------------------------

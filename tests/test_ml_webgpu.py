@@ -98,6 +98,39 @@ def test_both_product_kernels_match_native_onnxruntime(kernels: str) -> None:
     assert result["binary"] == f"wgsl_kernels.mjs {kernels}"
 
 
+KERNELS = ROOT / "suites" / "ml" / "js" / "wgsl_kernels.mjs"
+# Every kernel source in wgsl_kernels.mjs built into a pipeline, with the compiler's messages:
+# some (the standalone activation) run in no model here, so nothing else would compile them.
+COMPILE_ALL = """
+const kernels = await host.importModule(host.files[0]);
+const adapter = await navigator.gpu.requestAdapter();
+const device = await adapter.requestDevice();
+const built = {};
+for (const [name, code] of Object.entries(kernels)) {
+  if (typeof code !== "string") continue;
+  const module = device.createShaderModule({ code });
+  const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type === "error");
+  try {
+    await device.createComputePipelineAsync({ layout: "auto", compute: { module, entryPoint: "main" } });
+    built[name] = messages.map((m) => `${m.lineNum}: ${m.message}`);
+  } catch (e) {
+    built[name] = [String(e), ...messages.map((m) => `${m.lineNum}: ${m.message}`)];
+  }
+}
+device.destroy();
+return built;
+"""
+
+
+def test_every_kernel_compiles_into_a_pipeline() -> None:
+    reply = run_one("deno", {"i": 0, "do": "js", "code": COMPILE_ALL, "files": [str(KERNELS)]})
+    assert reply["ok"] is True, reply
+    built = json.loads(reply["values"][0][1])
+    assert set(built) == {"ACTIVATION", "ADD", "CONV", "CONV_DIRECT", "DEPTHWISE", "GEMM", "GEMM_DIRECT",
+                          "MEAN", "POOL"}
+    assert built == dict.fromkeys(built, []), built
+
+
 def test_node_without_dawn_is_unsupported_with_the_reason(tmp_path: Path) -> None:
     command, _, _ = unit_command("digits-cnn", 1)
     command["args"]["runtime_root"] = str(tmp_path / "no-webgpu-package")

@@ -3,7 +3,8 @@
 A wasm feature's probe is a small spec script (suites/features/<key>.wast): its
 first module validates only with the feature, and its assertions prove the
 feature works. A JS-API or host feature's probe is the body of an async JS
-function (suites/features/js/<key>.js) that the shared runner evaluates.
+function (suites/features/js/<key>.js) that the shared runner evaluates, with
+the preludes its `// uses:` header names (suites/features/js/_*.js) in front.
 Answers: supported, unsupported, flag (a configuration with the V8 flag the
 probe names supports it), n/a (a JS probe on an engine without JS), error.
 
@@ -46,7 +47,8 @@ from reports.matrix import Answer, Matrix
 PROBES_DIR = PROJECT_ROOT / "suites" / "features"
 JS_TIMEOUT = 30.0
 
-_HEADER = re.compile(r"^\s*(?:;;|//)\s*(?P<key>feature|wasmtime|v8-flag):\s*(?P<value>\S.*?)\s*$")
+_HEADER = re.compile(r"^\s*(?:;;|//)\s*(?P<key>feature|wasmtime|v8-flag|uses):\s*(?P<value>\S.*?)\s*$")
+HEADER_LINES = 12  # a header line further down is part of the probe
 
 
 @dataclass(frozen=True)
@@ -57,20 +59,44 @@ class Probe:
     wasmtime_switches: tuple[str, ...] = ()   # Config switches that turn the feature off
     v8_flag: str | None = None
     host: dict | None = None       # a host probe's JSON: api, command, absent (see run_host_probe)
+    code: str = ""                 # a js probe's function body as sent: its preludes, then the file
+
+
+def js_probe_code(path: Path, uses: list[tuple[int, str]]) -> str:
+    """A JS probe's body with the preludes its `// uses:` lines name (files beside it whose names
+    start with `_`, so they are not probes themselves) in front, in the order named: still the body
+    of one async function, since a prelude only declares helpers."""
+    parts: dict[str, str] = {}
+    for line, names in uses:
+        for name in names.split():
+            prelude = path.parent / name
+            if not name.startswith("_") or not name.endswith(".js") or "/" in name or not prelude.is_file():
+                raise BadInputError(f"{path}:{line}: uses {name!r}, which is not a _*.js file in "
+                                    f"{path.parent}")
+            if name in parts:  # its declarations twice would be a SyntaxError on the host
+                raise BadInputError(f"{path}:{line}: uses {name!r} twice")
+            parts[name] = prelude.read_text()
+    return "".join(f"{part.rstrip()}\n" for part in parts.values()) + path.read_text()
 
 
 def load_probes(root: Path = PROBES_DIR) -> list[Probe]:
     probes = []
     for path in sorted(root.glob("*.wast")) + sorted((root / "js").glob("[!_]*.js")):
         header = {}
-        for line in path.read_text().splitlines()[:12]:
+        uses = []
+        for number, line in enumerate(path.read_text().splitlines()[:HEADER_LINES], start=1):
             match = _HEADER.match(line)
-            if match:
+            if match and match["key"] == "uses":
+                uses.append((number, match["value"]))
+            elif match:
                 header[match["key"]] = match["value"]
-        probes.append(Probe(feature=header.get("feature", path.stem), path=path,
-                            kind="wast" if path.suffix == ".wast" else "js",
+        kind = "wast" if path.suffix == ".wast" else "js"
+        if uses and kind != "js":
+            raise BadInputError(f"{path}:{uses[0][0]}: `uses:` is for JS probes only")
+        probes.append(Probe(feature=header.get("feature", path.stem), path=path, kind=kind,
                             wasmtime_switches=tuple(header.get("wasmtime", "").split()),
-                            v8_flag=header.get("v8-flag")))
+                            v8_flag=header.get("v8-flag"),
+                            code=js_probe_code(path, uses) if kind == "js" else ""))
     for path in sorted((root / "host").glob("*.json")):
         spec = json.loads(path.read_text())
         probes.append(Probe(feature=spec.get("feature", path.stem), path=path, kind="host", host=spec))
@@ -167,7 +193,7 @@ def run_js(engine: Engine, codes: list[str]) -> list[dict] | str:
 
 
 def run_js_probes(probes: list[Probe], engine: Engine) -> dict[tuple[str, str], Answer]:
-    replies = run_js(engine, [p.path.read_text() for p in probes])
+    replies = run_js(engine, [p.code for p in probes])
     if isinstance(replies, str):
         kind = "n/a" if not engine.has_javascript else "error"
         return {(engine.name, p.feature): Answer(kind, replies) for p in probes}

@@ -26,23 +26,70 @@ export const WORKGROUP_1D = 64;
 const INDEX_1D = /* wgsl */ `
 fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.y * nwg.x * ${WORKGROUP_1D}u + gid.x; }`;
 
-// The tiled product: out[i, j] = activate(sum_k A[i, k] * B[k, j] + bias[i]), where the caller
-// supplies loadA, loadB, and store (which maps (i, j) to the output's layout). The group of a
-// grouped convolution is the dispatch's z.
-const TILED = (fields, loadA, loadB, store) => /* wgsl */ `
-struct Params { ${fields} act: u32, has_bias: u32, lo: f32, hi: f32, }
+// Every kernel's interface, in the order webgpu.mjs binds its buffers: the uniform P (struct
+// Params of `fields`), the read-only tensors `inputs` from binding 1, then the output Y.
+const BINDINGS = (fields, inputs) => /* wgsl */ `
+struct Params { ${fields} }
 @group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-${ACT_FN}
+${inputs.map((name, n) => `@group(0) @binding(${n + 1}) var<storage, read> ${name}: array<f32>;`).join("\n")}
+@group(0) @binding(${inputs.length + 1}) var<storage, read_write> Y: array<f32>;`;
+
+// The kernels with weights (conv, gemm, depthwise): X, W and Bias (a 4-byte dummy when the op has
+// none), and after the op's own fields those of the fused activation.
+const WEIGHTED = (fields) => /* wgsl */ `${BINDINGS(`${fields} act: u32, has_bias: u32, lo: f32, hi: f32,`,
+  ["X", "W", "Bias"])}
+${ACT_FN}`;
+
+// The elementwise kernels: one invocation per output element `o` of the `count` that P names,
+// on the 2-D grid; `body` follows the bounds check.
+const PER_ELEMENT = (head, count, body) => /* wgsl */ `${head}
+${INDEX_1D}
+@compute @workgroup_size(${WORKGROUP_1D})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = flat(gid, nwg);
+  if (o >= P.${count}) { return; }
+${body}
+}`;
+
+// A product kernel's head: WEIGHTED plus `layout` (the op's bias_index(g, i) and store(g, i, j, v),
+// which map the product's group, row and column to Bias and Y) and `output`, which finishes one
+// accumulated value with the bias and the activation. The tiled and the direct kernels share it.
+const PRODUCT_HEAD = (fields, layout) => /* wgsl */ `${WEIGHTED(fields)}
+${layout}
+fn output(g: u32, i: u32, j: u32, acc: f32) {
+  var v = acc;
+  if (P.has_bias == 1u) { v = v + Bias[bias_index(g, i)]; }
+  store(g, i, j, activate(v));
+}`;
+
+// Gemm / MatMul: X is [rows, K], W is [cols, K] (B transposed by the plan). The product's i runs
+// over the output columns (W's rows) and j over X's rows, so A = W needs no transpose either.
+const GEMM_FIELDS = "M: u32, N: u32, K: u32,";
+const GEMM_LAYOUT = /* wgsl */ `
+fn bias_index(g: u32, i: u32) -> u32 { return i; }
+fn store(g: u32, i: u32, j: u32, v: f32) { Y[j * P.M + i] = v; }`;
+
+// Conv (NCHW, OIHW weights, any group): i is the output channel within the group (M = out
+// channels / group), j the output pixel over the whole batch (N = batch * OH * OW), K = C/group * KH * KW.
+const CONV_FIELDS = "M: u32, N: u32, K: u32, C: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, " +
+  "SH: u32, SW: u32, PH: u32, PW: u32, DH: u32, DW: u32, CG: u32,";
+const CONV_LAYOUT = /* wgsl */ `
+fn bias_index(g: u32, i: u32) -> u32 { return g * P.M + i; }
+fn store(g: u32, i: u32, j: u32, v: f32) {
+  let ohw = P.OH * P.OW;
+  let n = j / ohw; let p = j % ohw;
+  Y[(n * (P.M * (P.C / P.CG)) + g * P.M + i) * ohw + p] = v;
+}`;
+
+// The tiled product: out[i, j] = activate(sum_k A[i, k] * B[k, j] + bias[i]), where the caller
+// supplies loadA and loadB, and the layout (PRODUCT_HEAD) that maps (i, j) to the output. The
+// group of a grouped convolution is the dispatch's z.
+const TILED = (fields, layout, loadA, loadB) => /* wgsl */ `${PRODUCT_HEAD(fields, layout)}
 const TM = 32u; const TN = 32u; const TK = 16u;
 var<workgroup> As: array<array<f32, 32>, 16>;
 var<workgroup> Bs: array<array<f32, 32>, 16>;
 ${loadA}
 ${loadB}
-${store}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
@@ -75,28 +122,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     for (var c = 0u; c < 4u; c = c + 1u) {
       let j = j0 + lid.x + 8u * c;
       if (j >= P.N) { continue; }
-      var v = acc[r][c];
-      if (P.has_bias == 1u) { v = v + Bias[bias_index(g, i)]; }
-      store(g, i, j, activate(v));
+      output(g, i, j, acc[r][c]);
     }
   }
 }`;
 
-// Gemm / MatMul: X is [rows, K], W is [cols, K] (B transposed by the plan). The product's i runs
-// over the output columns (W's rows) and j over X's rows, so A = W needs no transpose either.
 export const GEMM = TILED(
-  "M: u32, N: u32, K: u32,",
+  GEMM_FIELDS, GEMM_LAYOUT,
   `fn loadA(g: u32, i: u32, k: u32) -> f32 { if (i < P.M && k < P.K) { return W[i * P.K + k]; } return 0.0; }`,
   `fn loadB(g: u32, k: u32, j: u32) -> f32 { if (j < P.N && k < P.K) { return X[j * P.K + k]; } return 0.0; }`,
-  `fn bias_index(g: u32, i: u32) -> u32 { return i; }
-   fn store(g: u32, i: u32, j: u32, v: f32) { Y[j * P.M + i] = v; }`,
 );
 
-// Conv (NCHW, OIHW weights, any group): i is the output channel within the group (M = out
-// channels / group), j the output pixel over the whole batch (N = batch * OH * OW), K = C/group * KH * KW.
+// The convolution's B column j is output pixel j's receptive field, read with zero padding.
 export const CONV = TILED(
-  "M: u32, N: u32, K: u32, C: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, " +
-  "SH: u32, SW: u32, PH: u32, PW: u32, DH: u32, DW: u32, CG: u32,",
+  CONV_FIELDS, CONV_LAYOUT,
   `fn loadA(g: u32, i: u32, k: u32) -> f32 {
      if (i < P.M && k < P.K) { return W[(g * P.M + i) * P.K + k]; }
      return 0.0;
@@ -114,29 +153,12 @@ export const CONV = TILED(
      if (iy < 0 || ix < 0 || iy >= i32(P.H) || ix >= i32(P.Wd)) { return 0.0; }
      return X[((n * P.C + g * P.CG + ci) * P.H + u32(iy)) * P.Wd + u32(ix)];
    }`,
-  `fn bias_index(g: u32, i: u32) -> u32 { return g * P.M + i; }
-   fn store(g: u32, i: u32, j: u32, v: f32) {
-     let ohw = P.OH * P.OW;
-     let n = j / ohw; let p = j % ohw;
-     Y[(n * (P.M * (P.C / P.CG)) + g * P.M + i) * ohw + p] = v;
-   }`,
 );
 
 // Depthwise conv: one invocation per output value, C = M channels, one filter each.
-export const DEPTHWISE = /* wgsl */ `
-struct Params { total: u32, C: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32,
-                SH: u32, SW: u32, PH: u32, PW: u32, DH: u32, DW: u32, act: u32, has_bias: u32, lo: f32, hi: f32, }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-${ACT_FN}
-${INDEX_1D}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = flat(gid, nwg);
-  if (o >= P.total) { return; }
+export const DEPTHWISE = PER_ELEMENT(WEIGHTED(
+  "total: u32, C: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, " +
+  "SH: u32, SW: u32, PH: u32, PW: u32, DH: u32, DW: u32,"), "total", /* wgsl */ `
   let ox = o % P.OW; let oy = (o / P.OW) % P.OH; let nc = o / (P.OW * P.OH); let c = nc % P.C;
   var acc = 0.0;
   for (var ky = 0u; ky < P.KH; ky = ky + 1u) {
@@ -149,49 +171,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
   }
   if (P.has_bias == 1u) { acc = acc + Bias[c]; }
-  Y[o] = activate(acc);
-}`;
+  Y[o] = activate(acc);`);
 
 // Elementwise: Y = activate(X) (a Relu or Clip that could not be fused), or Y = X + X2.
-export const ACTIVATION = /* wgsl */ `
-struct Params { total: u32, act: u32, lo: f32, hi: f32, }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-${ACT_FN}
-${INDEX_1D}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = flat(gid, nwg);
-  if (o < P.total) { Y[o] = activate(X[o]); }
-}`;
+export const ACTIVATION = PER_ELEMENT(`${BINDINGS("total: u32, act: u32, lo: f32, hi: f32,", ["X"])}
+${ACT_FN}`, "total", "  Y[o] = activate(X[o]);");
 
-export const ADD = /* wgsl */ `
-struct Params { total: u32, }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> X2: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
-${INDEX_1D}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = flat(gid, nwg);
-  if (o < P.total) { Y[o] = X[o] + X2[o]; }
-}`;
+export const ADD = PER_ELEMENT(BINDINGS("total: u32,", ["X", "X2"]), "total", "  Y[o] = X[o] + X2[o];");
 
 // MaxPool and AveragePool (2-D, NCHW): one invocation per output value. `mode` 0 is max, 1 the
 // mean over the window's in-bounds values, 2 the mean counting the padding (count_include_pad).
-export const POOL = /* wgsl */ `
-struct Params { total: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, SH: u32, SW: u32,
-                PH: u32, PW: u32, mode: u32, }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-${INDEX_1D}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let o = flat(gid, nwg);
-  if (o >= P.total) { return; }
+export const POOL = PER_ELEMENT(BINDINGS(
+  "total: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, SH: u32, SW: u32, PH: u32, PW: u32, mode: u32,",
+  ["X"]), "total", /* wgsl */ `
   let ox = o % P.OW; let oy = (o / P.OW) % P.OH; let nc = o / (P.OW * P.OH);
   var best = -3.402823e38;  // the lowest f32 that every compiler accepts as a literal
   var sum = 0.0;
@@ -207,40 +199,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   if (P.mode == 0u) { Y[o] = best; }
   else if (P.mode == 1u) { Y[o] = sum / f32(max(count, 1u)); }
-  else { Y[o] = sum / f32(P.KH * P.KW); }
-}`;
+  else { Y[o] = sum / f32(P.KH * P.KW); }`);
 
 // GlobalAveragePool / ReduceMean over H and W: one invocation per (n, c) row.
-export const MEAN = /* wgsl */ `
-struct Params { rows: u32, size: u32, }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-${INDEX_1D}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flat(gid, nwg);
-  if (r >= P.rows) { return; }
+export const MEAN = PER_ELEMENT(BINDINGS("rows: u32, size: u32,", ["X"]), "rows", /* wgsl */ `
   var sum = 0.0;
-  for (var i = 0u; i < P.size; i = i + 1u) { sum = sum + X[r * P.size + i]; }
-  Y[r] = sum / f32(P.size);
-}`;
+  for (var i = 0u; i < P.size; i = i + 1u) { sum = sum + X[o * P.size + i]; }
+  Y[o] = sum / f32(P.size);`);
 
 // The same products without workgroup memory or barriers: each invocation computes its 4x4 block
 // (4 output channels by 4 columns) straight from the storage buffers. On the CPU adapters here
 // (lavapipe, SwiftShader) a barrier is a switch between invocations' coroutines, and the tiled
 // kernel spent most of its time there (mobilenet's 1280x1000 classifier at batch 1: 258 ms tiled);
 // webgpu.mjs picks these on fallback adapters, the tiled ones on real GPUs.
-const DIRECT_HEAD = (fields) => /* wgsl */ `
-struct Params { ${fields} act: u32, has_bias: u32, lo: f32, hi: f32, }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-${ACT_FN}`;
-
-export const GEMM_DIRECT = /* wgsl */ `${DIRECT_HEAD("M: u32, N: u32, K: u32,")}
+export const GEMM_DIRECT = /* wgsl */ `${PRODUCT_HEAD(GEMM_FIELDS, GEMM_LAYOUT)}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let i = (wg.y * 8u + lid.y) * 4u;
@@ -262,16 +234,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     if (i + r >= P.M) { break; }
     for (var c = 0u; c < 4u; c = c + 1u) {
       if (j + c >= P.N) { break; }
-      var v = acc[r][c];
-      if (P.has_bias == 1u) { v = v + Bias[i + r]; }
-      Y[(j + c) * P.M + i + r] = activate(v);
+      output(0u, i + r, j + c, acc[r][c]);
     }
   }
 }`;
 
-export const CONV_DIRECT = /* wgsl */ `${DIRECT_HEAD(
-    "M: u32, N: u32, K: u32, C: u32, H: u32, Wd: u32, OH: u32, OW: u32, KH: u32, KW: u32, " +
-    "SH: u32, SW: u32, PH: u32, PW: u32, DH: u32, DW: u32, CG: u32,")}
+export const CONV_DIRECT = /* wgsl */ `${PRODUCT_HEAD(CONV_FIELDS, CONV_LAYOUT)}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let g = wg.z;
@@ -320,10 +288,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     if (i + r >= P.M) { break; }
     for (var c = 0u; c < 4u; c = c + 1u) {
       if (j + c >= P.N) { break; }
-      var v = acc[r][c];
-      if (P.has_bias == 1u) { v = v + Bias[g * P.M + i + r]; }
-      let jj = j + c;
-      Y[((jj / ohw) * (P.M * (P.C / P.CG)) + g * P.M + i + r) * ohw + jj % ohw] = activate(v);
+      output(g, i + r, j + c, acc[r][c]);
     }
   }
 }`;
