@@ -1,6 +1,6 @@
 """The `emscripten` runtime: C built with Debian's emcc 3.1.6, hello world in each form (stdout
-checked), the digits CNN through the ml suite in Node (JS glue) and Wasmtime (standalone wasm)
-against native onnxruntime, and its bad input."""
+checked), the digits CNN through the ml suite in Node (JS glue), Wasmtime and Wasmer (standalone
+wasm) against native onnxruntime, and its bad input."""
 
 from __future__ import annotations
 
@@ -57,10 +57,12 @@ def test_hello_world_glue_on_js_hosts(engine: str, variant: str) -> None:
     assert json.loads(reply["values"][0][1]) == [HELLO]
 
 
-@pytest.mark.parametrize("variant", emcc_build.VARIANTS)
-def test_hello_world_standalone_in_wasmtime(variant: str) -> None:
+@pytest.mark.parametrize(("engine", "variant"), [("wasmtime", "scalar"), ("wasmtime", "simd"),
+                                                 ("wasmer-cranelift", "scalar"), ("wasmer-cranelift", "simd"),
+                                                 ("wasmer-singlepass", "scalar")])
+def test_hello_world_standalone_in_a_wasi_runner(engine: str, variant: str) -> None:
     build = emcc_build.build("hello", "standalone", variant)
-    reply = _reply("wasmtime", {"i": 0, "do": "wasi", "file": str(build.main)})
+    reply = _reply(engine, {"i": 0, "do": "wasi", "file": str(build.main)})
     assert reply["ok"], reply
     outcome = json.loads(reply["values"][0][1])
     assert (outcome["exit_code"], outcome["stdout"], outcome["stderr"]) == (0, HELLO + "\n", "")
@@ -93,11 +95,41 @@ def test_digits_cnn_in_node_and_wasmtime_checked_against_native(tmp_path: Path) 
         assert want in found, (kind, found)
 
 
-def test_standalone_program_with_short_stdin_is_an_error_naming_it(tmp_path: Path) -> None:
+def test_digits_cnn_standalone_in_wasmer_checked_against_native(tmp_path: Path) -> None:
+    require_engine("wasmer-cranelift")
+    require_engine("wasmer-singlepass")
+    db = tmp_path / "r.duckdb"
+    proc = subprocess.run([sys.executable, "-m", "harness.cli", "ml", "--quick", "--runtime", "emscripten",
+                           "--model", "digits-cnn", "--engine", "wasmer-cranelift,wasmer-singlepass",
+                           "--json", "--db", str(db)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=900,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["engine"], r["backend"]): r for r in json.loads(proc.stdout) if r["runtime"] == "emscripten"}
+    assert set(rows) == {("wasmer-cranelift", "standalone-scalar"), ("wasmer-cranelift", "standalone-simd"),
+                         ("wasmer-singlepass", "standalone-scalar"), ("wasmer-singlepass", "standalone-simd")}
+    # Singlepass has no SIMD: that build is a reasoned gap with the compiler's own message.
+    gap = rows.pop(("wasmer-singlepass", "standalone-simd"))
+    assert gap["verdict"] == "unsupported", gap
+    assert "wasmer (singlepass) cannot compile the simd build" in gap["reason"], gap
+    assert "V128" in gap["reason"], gap  # the compiler's message: the instruction it lacks
+    for row in rows.values():
+        assert row["verdict"] == "pass", row
+        assert row["top1_agreement"] == 1.0 and row["max_abs_diff"] < 1e-4, row
+        assert row["p50_s"] > 0 and row["compile_s"] > 0 and row["ratio_to_native"] > 0, row
+    with duckdb.connect(str(db), read_only=True) as con:
+        notes = dict(con.execute("SELECT kind, message FROM results WHERE suite = 'ml' AND phase = 'check' "
+                                 "AND engine = 'wasmer-cranelift' AND kind LIKE 'emscripten:%'").fetchall())
+    assert "kernels: simd128" in notes["emscripten:standalone-simd:1"]
+    assert "kernels: scalar" in notes["emscripten:standalone-scalar:1"]
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "wasmer-cranelift"])
+def test_standalone_program_with_short_stdin_is_an_error_naming_it(engine: str, tmp_path: Path) -> None:
     build = emcc_build.build("digits_cnn", "standalone", "scalar")
     short = tmp_path / "short.bin"
     short.write_bytes(b"\0" * 400)
-    reply = _reply("wasmtime", {"i": 0, "do": "ml-wasi", "file": str(build.main), "stdin": str(short),
+    reply = _reply(engine, {"i": 0, "do": "ml-wasi", "file": str(build.main), "stdin": str(short),
                                 "argv": [1, 0, 3, 0.0, "inf"]})
     assert not reply["ok"]
     message = reply["error"]["message"]
