@@ -37,7 +37,7 @@ class Engine(ABC):
     # Executes WebAssembly at all; the native baseline does not (it runs the same C natively).
     runs_wasm: ClassVar[bool] = True
     # Runs a WASI (preview 1) command module as `wasmtime run` does: the `wasi` and `ml-wasi`
-    # commands (engines/wasi_command.py).
+    # commands (engines/wasi_reply.py; Wasmtime's engines/wasi_command.py, Wasmer's wasmer_wasi.py).
     runs_wasi_commands: ClassVar[bool] = False
     # Host APIs beyond core wasm and WASI whose worker command the configuration answers: "wasi-nn"
     # (Wasmtime: its worker runs the Wasmtime CLI with -S nn, engines/wasi_nn.py) and

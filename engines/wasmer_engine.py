@@ -69,6 +69,8 @@ def _probe(python: str, compiler: str) -> tuple[bool, str]:
 
 
 class WasmerEngine(Engine):
+    # wasmer-python's own WASI, stdio redirected around the guest (engines/wasmer_wasi.py).
+    runs_wasi_commands: ClassVar[bool] = True
     OPTIONS: ClassVar[dict[str, str]] = {"compiler": f"one of {', '.join(COMPILERS)} (default cranelift)"}
 
     def compiler(self) -> str:

@@ -44,6 +44,7 @@ from engines.pyworker import (
     signed,
     unsigned,
 )
+from engines.wasmer_wasi import WasiRunner
 
 _INTEGER_TYPES = {Type.I32: "i32", Type.I64: "i64"}
 _REF_TYPES = {Type.EXTERN_REF: "externref", Type.FUNC_REF: "funcref"}
@@ -63,21 +64,24 @@ class Worker:
         self.store = make_store(options)
         self.modules: dict[str, Module] = {}
         self.adapters: dict[str, Module] = {}
+        self.wasi = WasiRunner(self.store, lambda data: _stage("compile", self.compile_binary, data))
 
     def compile(self, path: str) -> Module:
         module = self.modules.get(path)
         if module is None:
             with open(path, "rb") as f:
-                data = f.read()
-            if not data.startswith(b"\0asm"):
-                # wasmer-python reads bytes without the magic number as WAT text; the harness
-                # only ever sends binaries, and a binary without the magic is malformed.
-                raise Reported("compile", "malformed binary: missing the \\0asm magic number")
-            module = Module(self.store, data)
+                module = self.compile_binary(f.read())
             # Scripts compile each module once; only wrappers and spectest recur.
             if ".wrap" in path or "spectest" in path:
                 self.modules[path] = module
         return module
+
+    def compile_binary(self, data: bytes) -> Module:
+        if not data.startswith(b"\0asm"):
+            # wasmer-python reads bytes without the magic number as WAT text; the harness
+            # only ever sends binaries, and a binary without the magic is malformed.
+            raise Reported("compile", "malformed binary: missing the \\0asm magic number")
+        return Module(self.store, data)
 
     def adapter(self, wat: str) -> Module:
         module = self.adapters.get(wat)
@@ -126,6 +130,9 @@ class Worker:
                 binary = f.read()
             return bench_loop(cmd, lambda: _stage("compile", Module, self.store, binary), _BenchInstance,
                               time.perf_counter, "time.perf_counter")
+        elif do in ("wasi", "ml-wasi"):  # a WASI command module (engines/wasmer_wasi.py)
+            run = self.wasi.run if do == "wasi" else self.wasi.ml_result
+            return [["json", json.dumps(run(cmd))]]
         elif do == "kernels":  # the ml suite's `kernels` runtime (engines/kernels_driver.py)
             result = kernels_driver.run(cmd, "wasm", lambda binary: _Kernels(self.store, binary),
                                         f"wasmer ({self.store.compiler_name})")

@@ -5,9 +5,10 @@ Two forms (harness/emcc_build.py), each at -O3 with and without -msimd128:
 * `glue-scalar`, `glue-simd`: Emscripten's JS glue and its .wasm, driven by
   suites/ml/js/emscripten.mjs on every host with JavaScript (Node, Deno, Bun, the browsers);
 * `standalone-scalar`, `standalone-simd`: `-sSTANDALONE_WASM`, a WASI command that times itself
-  (suites/ml/emscripten/standalone_main.c) run by the Wasmtime worker (`ml-wasi`), as
-  `wasmtime run` would. 3.1.6's standalone libc opens no files, so the weights and the input
-  reach it on stdin.
+  (suites/ml/emscripten/standalone_main.c) run by the Wasmtime and Wasmer workers (`ml-wasi`,
+  engines/wasi_reply.py), as `wasmtime run` would; a SIMD build an engine cannot compile
+  (Wasmer's singlepass) is `unsupported` with the engine's message. 3.1.6's standalone libc
+  opens no files, so the weights and the input reach it on stdin.
 
 The weights are the ONNX file's initializers, in graph order, as raw float32: the same numbers
 onnxruntime runs, so the suite's judge compares like with like.
@@ -40,10 +41,11 @@ class EmscriptenRuntime(Runtime):
             return "the native baseline runs no wasm"
         if engine.has_javascript or engine.runs_wasi_commands:
             return None
-        return "its glue form needs JavaScript and its standalone form a WASI command runner (Wasmtime's)"
+        return ("its glue form needs JavaScript and its standalone form a WASI command runner "
+                "(Wasmtime, Wasmer)")
 
     def runs_variant(self, variant: Variant, engine: Engine) -> bool:
-        # The glue on JS hosts, the standalone program where WASI commands run (Wasmtime).
+        # The glue on JS hosts, the standalone program where WASI commands run (Wasmtime, Wasmer).
         if variant.backend.startswith("glue"):
             return engine.has_javascript
         return engine.runs_wasi_commands
@@ -69,7 +71,7 @@ class EmscriptenRuntime(Runtime):
             return {"i": 0, "do": "js", "code": JS_DRIVER, "args": args, "files": files}
         (input_,) = args["inputs"]
         budget = args.get("budget_s")
-        return {"i": 0, "do": "ml-wasi", "file": str(build.main),
+        return {"i": 0, "do": "ml-wasi", "file": str(build.main), "variant": simd,
                 "argv": [input_["shape"][0], args.get("warmups", 1), args.get("samples", 5),
                          args.get("min_sample_s", 0.0), "inf" if budget is None else budget],
                 "stdin": str(stdin_file(weights, Path(input_["file"]))),
