@@ -30,6 +30,9 @@ class Dashboard:
     regressions: list[dict] = field(default_factory=list)
     features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
     feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
+    # Pass rates that moved since the run compared with, per suite of SPEC_LABELS, engine and proposal
+    # ("all": every proposal together): suite, engine, proposal, before/after _passed and _tests.
+    rate_changes: list[dict] = field(default_factory=list)
     # Spec results of each suite of SPEC_LABELS the run has; every record names its `suite`.
     spec_engines: list[dict] = field(default_factory=list)     # suite, engine, SPEC_COUNTS, passed_tests,
     #                                                            tests
@@ -64,6 +67,7 @@ def load(results: Results, run_id: str, against: str | None) -> Dashboard:
     if board.against is not None:
         found = comparison.compare(results, run_id, board.against["run_id"]).to_dict()
         board.regressions, board.feature_changes = found["flags"], found["features"]
+        board.rate_changes = _rate_changes(found)
     board.trends = _trends(results, runs)
     board.spec_trend = _spec_trend(results, runs)
     return board
@@ -81,6 +85,16 @@ def records(frame: pd.DataFrame) -> list[dict]:
     plain = frame.astype(object).where(frame.notna(), None)
     return [{k: (v.item() if hasattr(v, "item") and not isinstance(v, pd.Timestamp) else v)
              for k, v in row.items()} for row in plain.to_dict("records")]
+
+
+def _rate_changes(found: dict) -> list[dict]:
+    """The comparison's pass rates (reports.comparison, `to_dict()`) that differ between the runs,
+    our corpus and the official testsuite each under its own suite."""
+    keys = ("before_passed", "before_tests", "after_passed", "after_tests")
+    return [{"suite": suite, "engine": r["name"], "proposal": r["proposal"] or "all",
+             **{k: r[k] for k in keys}}
+            for suite in SPEC_LABELS for r in found[suite]
+            if r["before_tests"] and r["after_tests"] and r["before_rate"] != r["after_rate"]]
 
 
 def _spec_counts(results: Results, run_id: str, suite: str) -> tuple[list[dict], list[dict]]:
