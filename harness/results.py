@@ -15,7 +15,8 @@ Summaries reuse the suites' own reports (reports/bench.py and reports/ml.py
 `summarize`), so a frame holds exactly the figures `bench --json` and `ml --json`
 print, one row per run and unit. Per-run medians without intervals (`medians`),
 pass rates (`spec_rates`) and interop scores (`interop`) are SQL over the table:
-cheap enough for a history of many runs.
+cheap enough for a history of many runs. `spec_comparison` gives two runs' rates, interop
+and changed tests with each command matched across engines once (a comparison's three frames).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from harness.runinfo import effective_status
 from harness.store import ResultsStore
@@ -88,12 +89,22 @@ class Results:
     def __init__(self, store: ResultsStore) -> None:
         self.store = store
         self.db = store.path
+        # spec_comparison's answers while the file is held (writers wait meanwhile, so they stay
+        # true): the dashboard's own tables and its comparison ask for the same two runs.
+        self._compared: dict[tuple[str, str, str], SpecComparison] | None = None
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[Results]:
         """One open of the file for several frames (each open costs ~10 ms; writers wait meanwhile)."""
+        outer = self._compared is None
         with self.store.holding():
-            yield self
+            if outer:
+                self._compared = {}
+            try:
+                yield self
+            finally:
+                if outer:
+                    self._compared = None
 
     # --- runs ---------------------------------------------------------------------------
     def runs(self) -> pd.DataFrame:
@@ -198,52 +209,16 @@ class Results:
         engine ran, deliberate failures left out) and how many this engine passed; `rate` = their share.
         A file an engine skipped whole counts as not passed, as in wpt.fyi. `suite`: as in `spec`."""
         ids = self.run_ids(run, _spec_suite(suite))
-        # Counted per file first (a run has thousands of tests per engine but only hundreds of files),
-        # then summed per proposal: the official testsuite's 65,000 commands on 14 configurations
-        # stay a fraction of a second.
-        frame = self.store.query_frame(_TESTS_SQL + """,
-            passed AS (SELECT c.run_id, c.engine, c.file, count(*) AS passed
-                       FROM commands c JOIN tests t USING (run_id, file, line, name)
-                       WHERE c.ok AND NOT t.deliberate GROUP BY ALL),
-            files AS (SELECT run_id, file, any_value(proposal) AS proposal, count(*) AS tests FROM tests
-                      WHERE NOT deliberate GROUP BY run_id, file)
-            SELECT e.run_id, e.engine, f.proposal, coalesce(sum(p.passed), 0)::BIGINT AS passed,
-                   sum(f.tests)::BIGINT AS tests
-            FROM engines e JOIN files f USING (run_id)
-            LEFT JOIN passed p ON p.run_id = e.run_id AND p.engine = e.engine AND p.file = f.file
-            GROUP BY ALL ORDER BY e.run_id, e.engine, f.proposal NULLS FIRST""",
-                                       [ids, suite, ids, suite])
-        frame["rate"] = frame["passed"] / frame["tests"]
-        return _ordered(frame.astype({"run_id": "category", "engine": "category", "proposal": "category",
-                                      "passed": "int64", "tests": "int64", "rate": "float64"}), ids)
+        [frame] = self._over_commands(ids, suite, [(_RATES_SQL, [])])
+        return _rates_frame(frame, ids)
 
     def interop(self, run: RunSelector = "latest", suite: str = "spec") -> pd.DataFrame:
         """Per run, scope and proposal: the share of tests that pass in every configuration of the
         scope (wpt.fyi's interop score). Scopes: `browsers` (chromium*, firefox*) and `engines`
         (every configuration that ran the suite); `configurations` names them. `suite`: as in `spec`."""
         ids = self.run_ids(run, _spec_suite(suite))
-        browsers = " OR ".join(f"engine LIKE '{p}%'" for p in BROWSER_PREFIXES)
-        frame = self.store.query_frame(_TESTS_SQL + f""",
-            scopes AS (SELECT run_id, engine, 'engines' AS scope FROM engines
-                       UNION ALL SELECT run_id, engine, 'browsers' FROM engines WHERE {browsers}),
-            sizes AS (SELECT run_id, scope, count(*) AS n, string_agg(engine, ',' ORDER BY engine) AS names
-                      FROM scopes GROUP BY ALL),
-            -- Per test and scope: how many of the scope's configurations passed it (tests none passed
-            -- come in through the outer join below).
-            passing AS (SELECT s.run_id, s.scope, c.file, c.line, c.name, count(*) AS ok
-                        FROM commands c JOIN scopes s USING (run_id, engine) WHERE c.ok GROUP BY ALL)
-            SELECT t.run_id, z.scope, t.proposal, count(*) FILTER (WHERE p.ok = z.n) AS passing,
-                   count(*) AS tests, any_value(z.n) AS size, any_value(z.names) AS configurations
-            FROM tests t JOIN sizes z USING (run_id)
-            LEFT JOIN passing p ON p.run_id = t.run_id AND p.scope = z.scope AND p.file = t.file
-                 AND p.line = t.line AND p.name = t.name
-            WHERE NOT t.deliberate
-            GROUP BY t.run_id, z.scope, t.proposal ORDER BY t.run_id, z.scope, t.proposal NULLS FIRST""",
-                                       [ids, suite, ids, suite])
-        frame["score"] = frame["passing"] / frame["tests"]
-        return _ordered(frame.astype({"run_id": "category", "scope": "category", "proposal": "category",
-                                      "passing": "int64", "tests": "int64", "size": "int64",
-                                      "configurations": "string", "score": "float64"}), ids)
+        [frame] = self._over_commands(ids, suite, [(_INTEROP_SQL, [])])
+        return _interop_frame(frame, ids)
 
     def spec_totals(self, run: RunSelector = "all", suite: str = "spec") -> pd.DataFrame:
         """Per run and engine configuration: tests passed and tests, every proposal together, for
@@ -279,23 +254,32 @@ class Results:
         change (`no longer passing` or `newly passing`). Only tests and engines both runs have."""
         _spec_suite(suite)
         ids = self.run_ids([before, after])
-        frame = self.store.query_frame(_TESTS_SQL + """,
-            shared AS (SELECT file, line, name FROM tests WHERE NOT deliberate GROUP BY ALL
-                       HAVING count(DISTINCT run_id) = 2),
-            both_engines AS (SELECT engine FROM engines GROUP BY engine HAVING count(DISTINCT run_id) = 2),
-            grid AS (SELECT engine, file, line, name FROM both_engines CROSS JOIN shared)
-            SELECT g.engine, g.file, g.line, g.name, coalesce(b.verdict, 'not run') AS before,
-                   coalesce(a.verdict, 'not run') AS after,
-                   CASE WHEN coalesce(b.ok, false) THEN 'no longer passing' ELSE 'newly passing' END AS change
-            FROM grid g
-            LEFT JOIN commands b ON b.run_id = ? AND b.engine = g.engine AND b.file = g.file
-                 AND b.line = g.line AND b.name = g.name
-            LEFT JOIN commands a ON a.run_id = ? AND a.engine = g.engine AND a.file = g.file
-                 AND a.line = g.line AND a.name = g.name
-            WHERE coalesce(b.ok, false) <> coalesce(a.ok, false)
-            ORDER BY g.engine, g.file, g.line, g.name""", [ids, suite, ids, suite, before, after])
-        return frame.astype({"engine": "category", "file": "category", "line": "int64", "name": "string",
-                             "before": "category", "after": "category", "change": "category"})
+        [frame] = self._over_commands(ids, suite, [(_CHANGES_SQL, [before, before, after, after])])
+        return _changes_frame(frame)
+
+    def spec_comparison(self, before: str, after: str, suite: str = "spec") -> SpecComparison:
+        """`spec_rates` and `interop` of both runs and their `spec_changes`, the same frames, with
+        each command matched across engines once for all three: the official testsuite's 65,000
+        commands on 14 configurations take about a second to match per run, so three separate
+        matchings were most of `report --against`'s time."""
+        _spec_suite(suite)
+        if self._compared is not None and (before, after, suite) in self._compared:
+            return self._compared[(before, after, suite)]
+        ids = self.run_ids([before, after])
+        queries = [(_RATES_SQL, []), (_INTEROP_SQL, []), (_CHANGES_SQL, [before, before, after, after])]
+        rates, interop, changes = self._over_commands(ids, suite, queries)
+        found = SpecComparison(_rates_frame(rates, ids), _interop_frame(interop, ids),
+                               _changes_frame(changes))
+        if self._compared is not None:
+            self._compared[(before, after, suite)] = found
+        return found
+
+    def _over_commands(self, ids: list[str], suite: str,
+                       queries: list[tuple[str, list]]) -> list[pd.DataFrame]:
+        """Queries over the runs' spec commands as tests per engine (`_TESTS_SQL`), made once."""
+        return self.store.query_frames({"spec_commands": (_COMMANDS_SQL, [ids, suite]),
+                                        "spec_tests": (_SPEC_TESTS_SQL, []),
+                                        "spec_engines": (_ENGINES_SQL, [ids, suite])}, queries)
 
     # --- benchmarks and ML ----------------------------------------------------------------
     def bench(self, run: RunSelector = "latest") -> pd.DataFrame:
@@ -351,21 +335,104 @@ class Results:
                                       "samples": "int64"}), ids)
 
 
-# Every spec command of the runs, as a test per engine (`ok`: it passed), and the runs' tests (a
-# test is a file, line and command name; `deliberate` when the corpus marks it to fail everywhere).
-_TESTS_SQL = f"""
-WITH commands AS (
+# Every spec command of the runs, as a test per engine (`ok`: it passed), made once into a temporary
+# table `spec_commands` that the queries below share (`Results._over_commands`).
+_COMMANDS_SQL = """
     SELECT run_id, engine, file, line, coalesce("case", kind) AS name,
            bool_and(verdict = 'pass') AS ok, bool_and(expected_failure) AS deliberate,
            coalesce(min(verdict) FILTER (WHERE verdict <> 'pass'), 'pass') AS verdict
     FROM results WHERE run_id IN (SELECT unnest(?)) AND suite = ? AND kind <> 'script'
          AND verdict IS NOT NULL
-    GROUP BY run_id, engine, file, line, name),
--- The proposal is the file's: found once per test, not once per row.
-tests AS (SELECT run_id, file, line, name, {PROPOSAL_SQL} AS proposal, bool_and(deliberate) AS deliberate
-          FROM commands GROUP BY run_id, file, line, name),
-engines AS (SELECT DISTINCT run_id, engine FROM results WHERE run_id IN (SELECT unnest(?))
-            AND suite = ? AND engine IS NOT NULL)"""
+    GROUP BY run_id, engine, file, line, name"""
+# Every configuration that ran the suite, even one that skipped every file (`spec_engines`).
+_ENGINES_SQL = """SELECT DISTINCT run_id, engine FROM results WHERE run_id IN (SELECT unnest(?))
+                  AND suite = ? AND engine IS NOT NULL"""
+# The runs' tests (a test is a file, line and command name; `deliberate` when the corpus marks it to
+# fail everywhere), from `spec_commands` into `spec_tests`. The proposal is the file's: found once
+# per test, not once per row.
+_SPEC_TESTS_SQL = f"""SELECT run_id, file, line, name, {PROPOSAL_SQL} AS proposal,
+                            bool_and(deliberate) AS deliberate
+                     FROM spec_commands GROUP BY run_id, file, line, name"""
+_TESTS_SQL = """
+WITH commands AS (FROM spec_commands), tests AS (FROM spec_tests), engines AS (FROM spec_engines)"""
+# Counted per file first (a run has thousands of tests per engine but only hundreds of files), then
+# summed per proposal: the official testsuite's 65,000 commands on 14 configurations stay a fraction
+# of a second.
+_RATES_SQL = _TESTS_SQL + """,
+    -- Deliberate failures are few (none in the official testsuite): left out by an anti-join with
+    -- them, not by joining every command with its test.
+    passed AS (SELECT c.run_id, c.engine, c.file, count(*) AS passed
+               FROM commands c ANTI JOIN (FROM tests WHERE deliberate) d USING (run_id, file, line, name)
+               WHERE c.ok GROUP BY ALL),
+    files AS (SELECT run_id, file, any_value(proposal) AS proposal, count(*) AS tests FROM tests
+              WHERE NOT deliberate GROUP BY run_id, file)
+    SELECT e.run_id, e.engine, f.proposal, coalesce(sum(p.passed), 0)::BIGINT AS passed,
+           sum(f.tests)::BIGINT AS tests
+    FROM engines e JOIN files f USING (run_id)
+    LEFT JOIN passed p ON p.run_id = e.run_id AND p.engine = e.engine AND p.file = f.file
+    GROUP BY ALL ORDER BY e.run_id, e.engine, f.proposal NULLS FIRST"""
+_BROWSERS_SQL = " OR ".join(f"engine LIKE '{p}%'" for p in BROWSER_PREFIXES)
+_INTEROP_SQL = _TESTS_SQL + f""",
+    scopes AS (SELECT run_id, engine, 'engines' AS scope FROM engines
+               UNION ALL SELECT run_id, engine, 'browsers' FROM engines WHERE {_BROWSERS_SQL}),
+    sizes AS (SELECT run_id, scope, count(*) AS n, string_agg(engine, ',' ORDER BY engine) AS names
+              FROM scopes GROUP BY ALL),
+    -- Per test and scope: how many of the scope's configurations passed it (tests none passed
+    -- come in through the outer join below).
+    passing AS (SELECT s.run_id, s.scope, c.file, c.line, c.name, count(*) AS ok
+                FROM commands c JOIN scopes s USING (run_id, engine) WHERE c.ok GROUP BY ALL)
+    SELECT t.run_id, z.scope, t.proposal, count(*) FILTER (WHERE p.ok = z.n) AS passing,
+           count(*) AS tests, any_value(z.n) AS size, any_value(z.names) AS configurations
+    FROM tests t JOIN sizes z USING (run_id)
+    LEFT JOIN passing p ON p.run_id = t.run_id AND p.scope = z.scope AND p.file = t.file
+         AND p.line = t.line AND p.name = t.name
+    WHERE NOT t.deliberate
+    GROUP BY t.run_id, z.scope, t.proposal ORDER BY t.run_id, z.scope, t.proposal NULLS FIRST"""
+# Each engine's commands of both runs side by side, one row per engine and test (no grid of every
+# engine by every test); a side the engine did not run is `not run`. Parameters: before twice, after
+# twice.
+_CHANGES_SQL = _TESTS_SQL + """,
+    shared AS (SELECT file, line, name FROM tests WHERE NOT deliberate GROUP BY ALL
+               HAVING count(DISTINCT run_id) = 2),
+    both_engines AS (SELECT engine FROM engines GROUP BY engine HAVING count(DISTINCT run_id) = 2),
+    sides AS (SELECT engine, file, line, name,
+                     bool_or(ok) FILTER (WHERE run_id = ?) AS before_ok,
+                     any_value(verdict) FILTER (WHERE run_id = ?) AS before,
+                     bool_or(ok) FILTER (WHERE run_id = ?) AS after_ok,
+                     any_value(verdict) FILTER (WHERE run_id = ?) AS after
+              FROM commands GROUP BY engine, file, line, name)
+    SELECT engine, file, line, name, coalesce(before, 'not run') AS before,
+           coalesce(after, 'not run') AS after,
+           CASE WHEN coalesce(before_ok, false) THEN 'no longer passing' ELSE 'newly passing' END AS change
+    FROM sides JOIN shared USING (file, line, name) JOIN both_engines USING (engine)
+    WHERE coalesce(before_ok, false) <> coalesce(after_ok, false)
+    ORDER BY engine, file, line, name"""
+
+
+class SpecComparison(NamedTuple):
+    """`Results.spec_comparison`: two runs' pass rates and interop scores, and the tests that changed."""
+
+    rates: pd.DataFrame
+    interop: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def _rates_frame(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    frame["rate"] = frame["passed"] / frame["tests"]
+    return _ordered(frame.astype({"run_id": "category", "engine": "category", "proposal": "category",
+                                  "passed": "int64", "tests": "int64", "rate": "float64"}), ids)
+
+
+def _interop_frame(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    frame["score"] = frame["passing"] / frame["tests"]
+    return _ordered(frame.astype({"run_id": "category", "scope": "category", "proposal": "category",
+                                  "passing": "int64", "tests": "int64", "size": "int64",
+                                  "configurations": "string", "score": "float64"}), ids)
+
+
+def _changes_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({"engine": "category", "file": "category", "line": "int64", "name": "string",
+                         "before": "category", "after": "category", "change": "category"})
 
 
 def _spec_suite(suite: str) -> str:

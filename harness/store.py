@@ -328,6 +328,23 @@ class ResultsStore:
         with self._reading() as con:
             return con.execute(sql, params or []).df()
 
+    def query_frames(self, tables: dict[str, tuple[str, list]],
+                     queries: list[tuple[str, list]]) -> list[pd.DataFrame]:
+        """Read-only queries that share work: each of `tables` (name -> SELECT and its parameters) is
+        made once as a temporary table on one connection, in order (a table may read the ones before
+        it), then every query runs over them, and the tables are dropped. A CTE used by several
+        queries would be computed once per query."""
+        import pandas  # noqa: F401
+
+        with self._reading() as con:
+            try:
+                for name, (sql, params) in tables.items():
+                    con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(name)} AS {sql}", params)
+                return [con.execute(sql, params).df() for sql, params in queries]
+            finally:
+                for name in tables:
+                    con.execute(f"DROP TABLE IF EXISTS temp.{_q(name)}")
+
     def runs(self) -> pd.DataFrame:
         import pandas  # noqa: F401
 

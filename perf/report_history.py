@@ -2,6 +2,7 @@
 benchmark runs drift apart (what `report --threshold` must cover).
 
     .venv/bin/python perf/report_history.py [--runs 30] [--source DB] [--copies 4] [--repeat 3]
+                                            [--testsuite] [--keep DB] [--checkout DIR]
     .venv/bin/python perf/report_history.py --drift [--drift-args "--engine wasmtime,node --quick"]
 
 History: one real run (`spec` on the corpus, `detect`, `bench --quick` on --engine; or the latest
@@ -11,6 +12,11 @@ configurations repeated under --copies more names (a nightly has 14), and one un
 slower from the fifth-last run on, so there is a step to find. Then `report --last N` runs
 --repeat times as a user runs it (a new process each time) and the median wall time is printed
 with the store's size and what was flagged (goal: 10 s or less; BENCHMARKS.md quotes the figures).
+--testsuite adds the official testsuite to every run at its real size, as `nightly --testsuite`
+records it on 14 configurations (tests/dashboard_history.py, as perf/dashboard_render.py does; about
+0.9 million rows a run, a few hundred commands changing verdict from run to run). --keep writes the
+history there and keeps it (an existing one is reused); --checkout times another checkout's
+harness on it, to compare before and after.
 
 Drift: `bench` twice with the same arguments into one new store, then every unit of the second
 against the first with no threshold: the distribution of |ratio - 1|, and how many differences the
@@ -35,6 +41,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from harness.results import load  # noqa: E402
 from reports import comparison  # noqa: E402
@@ -43,8 +50,8 @@ HARNESS = [sys.executable, "-m", "harness.cli"]
 SLOWED = 1.2   # the step put into the history
 
 
-def harness(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*HARNESS, *args], capture_output=True, text=True, cwd=ROOT)
+def harness(*args: str, checkout: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([*HARNESS, *args], capture_output=True, text=True, cwd=checkout)
 
 
 def make_source(db: Path, engines: str) -> str:
@@ -97,11 +104,11 @@ def copy_history(source: Path, run_id: str, out: Path, runs: int, copies: int) -
     return int(count), f"{slowed[0]} {slowed[1]}/{slowed[2]}"
 
 
-def time_report(db: Path, last: int, repeat: int) -> tuple[list[float], dict]:
+def time_report(db: Path, last: int, repeat: int, checkout: Path = ROOT) -> tuple[list[float], dict]:
     seconds, document = [], {}
     for _ in range(repeat):
         start = time.perf_counter()
-        done = harness("report", "--db", str(db), "--last", str(last), "--json")
+        done = harness("report", "--db", str(db), "--last", str(last), "--json", checkout=checkout)
         seconds.append(time.perf_counter() - start)
         if done.returncode != 0:
             raise SystemExit(f"report failed: {done.stderr[-2000:]}")
@@ -140,27 +147,42 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--drift", action="store_true", help="measure run-to-run drift instead")
     parser.add_argument("--drift-args", default="--engine wasmtime,node --quick")
+    parser.add_argument("--testsuite", action="store_true",
+                        help="add the official testsuite at its real size to every run")
+    parser.add_argument("--keep", type=Path, metavar="DB", help="write the history there and keep it")
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="time this checkout's harness")
     args = parser.parse_args()
     if args.drift:
         drift(args.drift_args)
         return 0
     with tempfile.TemporaryDirectory() as where:
-        source = args.source
-        if source is None:
-            source = Path(where) / "source.duckdb"
-            started = time.perf_counter()
-            run_id = make_source(source, args.engine)
-            print(f"source run ({args.engine}): {time.perf_counter() - started:.0f} s")
+        history = args.keep or Path(where) / "history.duckdb"
+        if history.exists():
+            slowed = "(as the kept history has it)"
         else:
-            run_id = load(source).run_ids("latest")[0]
-        history = Path(where) / "history.duckdb"
-        rows, slowed = copy_history(source, run_id, history, args.runs, args.copies)
-        seconds, document = time_report(history, args.runs, args.repeat)
+            source = args.source
+            if source is None:
+                source = Path(where) / "source.duckdb"
+                started = time.perf_counter()
+                run_id = make_source(source, args.engine)
+                print(f"source run ({args.engine}): {time.perf_counter() - started:.0f} s")
+            else:
+                run_id = load(source).run_ids("latest")[0]
+            _, slowed = copy_history(source, run_id, history, args.runs, args.copies)
+            if args.testsuite:
+                from dashboard_history import add_testsuite_bulk
+                from dashboard_render import ENGINES, TESTSUITE_COMMANDS, TESTSUITE_FILES
+
+                add_testsuite_bulk(history, ENGINES, TESTSUITE_FILES, TESTSUITE_COMMANDS)
+        with duckdb.connect(str(history), read_only=True) as con:
+            rows = con.execute("SELECT count(*) FROM results").fetchone()[0]
+        seconds, document = time_report(history, args.runs, args.repeat, args.checkout)
         configurations = len(document["run"]["engines"])
         print(f"report --last {args.runs}: median {statistics.median(seconds):.2f} s "
               f"({', '.join(f'{s:.2f}' for s in seconds)}); store {rows} rows, {configurations} engine "
               f"configurations, {len(document['timings'])} timed units per run")
-        print(f"flagged: {[(f['kind'], f['engine'], f['what'], f['run']) for f in document['flags']]}; "
+        flagged = [(f["kind"], f["suite"], f["engine"], f["what"], f["run"]) for f in document["flags"]]
+        print(f"flagged: {flagged}; "
               f"slowed on purpose: {slowed} x{SLOWED} from run h{args.runs - 5:03d}")
     return 0
 

@@ -2,9 +2,10 @@
 
 `compare(results, run, against)` gives a `Comparison` of plain dataclasses
 (`to_dict()` is the `report --json` document): feature answers that changed,
-spec pass rates per engine and proposal, wpt.fyi-style interop scores,
-benchmark and ML figures side by side with their intervals and ratios, and
-`flags`: the regressions and improvements.
+spec pass rates per engine and proposal, wpt.fyi-style interop scores (for our
+corpus, suite `spec`, and apart from it for the official testsuite, suite
+`testsuite`, when the nightly ran it), benchmark and ML figures side by side
+with their intervals and ratios, and `flags`: the regressions and improvements.
 
 A timing is flagged only when the change is both statistically significant
 (Mann-Whitney U on the two runs' raw samples, p < ALPHA, and the bootstrap
@@ -14,7 +15,8 @@ runs drift by more than they say (BENCHMARKS.md, "History and regressions").
 With a history (`history(results, runs)`, `report --last N`), steps are found
 over the runs' medians (reports/steps.py) and each is tested the same way
 between the two runs on either side of it. Spec tests that passed and now fail
-(or the reverse) and feature answers that lost (or gained) support are flagged
+(or the reverse; our corpus and the official testsuite each flagged under its own
+suite) and feature answers that lost (or gained) support are flagged
 too: they need no statistics. Every flag carries its evidence: both figures,
 the test, and what changed between the runs (engine version, flags, the
 harness's commit).
@@ -29,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+# The suites of .wast scripts (our corpus and the official testsuite), each compared on its own.
+from harness.results import SPEC_SUITES
 from reports import sample_sets, stats, steps
 from reports.matrix import SUPPORT_VALUE
 
@@ -117,7 +121,7 @@ class Timing:
 @dataclass
 class Flag:
     kind: str                         # regression or improvement
-    suite: str                        # bench, ml, spec, features
+    suite: str                        # bench, ml, spec (our corpus), testsuite (the official one), features
     engine: str
     what: str                         # the unit, test count or feature
     run: str                          # the run where it shows
@@ -140,8 +144,12 @@ class Comparison:
     threshold: float
     history: list[str] = field(default_factory=list)    # --last N: the runs looked at, oldest first
     features: list[FeatureChange] = field(default_factory=list)
-    spec: list[PassRate] = field(default_factory=list)
+    spec: list[PassRate] = field(default_factory=list)                 # our corpus (suites/spec)
     interop: dict[str, list[PassRate]] = field(default_factory=dict)   # scope -> rates
+    # The official testsuite (`nightly --testsuite`), apart from the corpus: its tests, proposals and
+    # pass rates are its own.
+    testsuite: list[PassRate] = field(default_factory=list)
+    testsuite_interop: dict[str, list[PassRate]] = field(default_factory=dict)
     timings: list[Timing] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
 
@@ -149,13 +157,19 @@ class Comparison:
     def regressions(self) -> list[Flag]:
         return [f for f in self.flags if f.kind == REGRESSION]
 
+    def rates(self, suite: str) -> tuple[list[PassRate], dict[str, list[PassRate]]]:
+        """A suite of SPEC_SUITES's pass rates per engine and its interop scores by scope."""
+        return (self.spec, self.interop) if suite == "spec" else (self.testsuite, self.testsuite_interop)
+
     def to_dict(self) -> dict:
         """The comparison as JSON-ready data (stable keys; NaN as null)."""
         document = asdict(self)
-        for key, rates in (("spec", self.spec), *((f"interop.{s}", r) for s, r in self.interop.items())):
-            target = document["spec"] if key == "spec" else document["interop"][key.split(".", 1)[1]]
-            for out, rate in zip(target, rates, strict=True):
-                out["before_rate"], out["after_rate"] = rate.before, rate.after
+        for rates_key, interop_key in (("spec", "interop"), ("testsuite", "testsuite_interop")):
+            pairs = [(document[rates_key], getattr(self, rates_key)),
+                     *((document[interop_key][s], r) for s, r in getattr(self, interop_key).items())]
+            for target, rates in pairs:
+                for out, rate in zip(target, rates, strict=True):
+                    out["before_rate"], out["after_rate"] = rate.before, rate.after
         return _clean(document)
 
 
@@ -180,7 +194,8 @@ def compare(results: Results, run: str, against: str, threshold: float = DRIFT_T
         infos = _run_infos(results)
         comparison = Comparison(str(results.db), infos[run], infos[against], threshold)
         _features(results, comparison)
-        _spec(results, comparison)
+        for suite in SPEC_SUITES:
+            _spec(results, comparison, suite)
         for suite in ("bench", "ml"):
             _timings(results, comparison, suite, infos)
     comparison.flags.sort(key=_flag_order)
@@ -254,26 +269,32 @@ def _features(results: Results, c: Comparison) -> None:
                             changes=changes(c.against, c.run, str(engine))))
 
 
-def _spec(results: Results, c: Comparison) -> None:
-    ids = [r.run_id for r in (c.against, c.run) if "spec" in r.suites]
+def _spec(results: Results, c: Comparison, suite: str) -> None:
+    """Pass rates, interop scores and flags of one suite of spec scripts (SQL in the store: the
+    official testsuite is 65,000 commands on each configuration)."""
+    ids = [r.run_id for r in (c.against, c.run) if suite in r.suites]
     if not ids:
         return
-    rates = results.spec_rates(run=ids)
-    c.spec = _rates(rates, "engine", "passed", c)
-    interop = results.interop(run=ids)
+    if len(ids) == 2:
+        # Both runs' commands matched across engines once for the rates, interop and changes.
+        rates_frame, interop, changed = results.spec_comparison(c.against.run_id, c.run.run_id, suite)
+    else:
+        rates_frame, interop, changed = results.spec_rates(ids, suite), results.interop(ids, suite), None
+    rates, interop_rates = c.rates(suite)
+    rates += _rates(rates_frame, "engine", "passed", c)
     for scope in ("browsers", "engines"):
         mine = interop[interop["scope"] == scope]
         if not mine.empty:
-            c.interop[scope] = _rates(mine, "scope", "passing", c)
-    if len(ids) == 2:
-        changed = results.spec_changes(c.against.run_id, c.run.run_id)
+            interop_rates[scope] = _rates(mine, "scope", "passing", c)
+    if changed is not None:
         for (engine, kind), group in changed.groupby(["engine", "change"], observed=True):
-            tests = [f"{r.file}:{r.line} {r.name} ({r.before} -> {r.after})" for r in group.itertuples()]
-            c.flags.append(Flag(REGRESSION if kind == NO_LONGER_PASSING else IMPROVEMENT, "spec", str(engine),
+            tests = [f"{r.file}:{r.line} {r.name} ({r.before} -> {r.after})"
+                     for r in group.head(EXAMPLES).itertuples()]
+            c.flags.append(Flag(REGRESSION if kind == NO_LONGER_PASSING else IMPROVEMENT, suite, str(engine),
                                 f"{len(group)} test{'s' * (len(group) != 1)} {kind}", c.run.run_id,
                                 c.against.run_id,
                                 method="verdicts compared", changes=changes(c.against, c.run, str(engine)),
-                                examples=tests[:EXAMPLES]))
+                                examples=tests))
 
 
 def _rates(frame: pd.DataFrame, name: str, passed: str, c: Comparison) -> list[PassRate]:

@@ -35,6 +35,8 @@ class Run:
     features: dict[tuple[str, str], str] = field(default_factory=dict)
     # (engine, file, line, name) -> (verdict, expected_failure)
     spec: dict[tuple[str, str, int, str], tuple[str, bool]] = field(default_factory=dict)
+    # The official testsuite (suite `testsuite`, as `nightly --testsuite` records it), the same way.
+    testsuite: dict[tuple[str, str, int, str], tuple[str, bool]] = field(default_factory=dict)
     # (engine, kernel, variant) -> samples per process (execute phase, seconds per iteration)
     bench: dict[tuple[str, str, str], list[list[float]]] = field(default_factory=dict)
     # (engine, "model/bN", "runtime:backend:threads") -> samples (seconds per inference)
@@ -74,14 +76,16 @@ def write(db: Path, run: Run) -> None:
                 message="" if answer == "supported" else f"{feature}: not here")
                 for (engine, feature), answer in run.features.items()])
             suite_row("features", {"features": sorted({f for _, f in run.features})})
-        if run.spec:
-            store.add_rows([make("spec", engine)(file=file, line=line, case=name, kind="assert_return",
-                                                 verdict=verdict, expected_failure=xfail, message="")
-                            for (engine, file, line, name), (verdict, xfail) in run.spec.items()])
-            store.add_rows([make("spec", engine)(file=file, line=0, kind="script", metric="wall_time",
-                                                 value=0.01, unit="s")
-                            for engine, file in sorted({(e, f) for e, f, _, _ in run.spec})])
-            suite_row("spec", {"bad_input": [], "per_file": False})
+        for suite, commands in (("spec", run.spec), ("testsuite", run.testsuite)):
+            if not commands:
+                continue
+            store.add_rows([make(suite, engine)(file=file, line=line, case=name, kind="assert_return",
+                                                verdict=verdict, expected_failure=xfail, message="")
+                            for (engine, file, line, name), (verdict, xfail) in commands.items()])
+            store.add_rows([make(suite, engine)(file=file, line=0, kind="script", metric="wall_time",
+                                                value=0.01, unit="s")
+                            for engine, file in sorted({(e, f) for e, f, _, _ in commands})])
+            suite_row(suite, {"bad_input": [], "per_file": False})
         if run.bench:
             rows = []
             for (engine, kernel, variant), processes in run.bench.items():

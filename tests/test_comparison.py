@@ -167,6 +167,36 @@ def test_features_and_spec_changes_are_flagged(tmp_path: Path) -> None:
     assert browsers == {None: (3, 2, 4), "core": (1, 0, 1), "gc": (2, 2, 3)}
 
 
+def test_the_official_testsuite_is_compared_apart_from_the_corpus(tmp_path: Path) -> None:
+    """Same file names in both suites (the testsuite has a traps.wast too): each suite's flags and
+    rates are its own; a file an engine ran before and skipped whole now is `not run`."""
+    db = tmp_path / "r.duckdb"
+    official = {(e, f, line, f"t{line}"): ("pass", False) for e in ("wasmtime", "chromium")
+                for f in ("i32.wast", "proposals/gc/struct.wast") for line in (1, 2)}
+    write(db, Run("a", 0, ENGINES, spec=spec("pass"), testsuite=official))
+    later = {k: v for k, v in official.items() if k[:2] != ("chromium", "proposals/gc/struct.wast")}
+    later[("wasmtime", "i32.wast", 2, "t2")] = ("fail", False)
+    later[("firefox", "i32.wast", 1, "t1")] = ("pass", False)   # an engine the first run lacked
+    write(db, Run("b", 1, ENGINES, spec=spec("pass"), testsuite=later))
+    c = comparison.compare(load(db), "b", "a")
+    assert [(f.kind, f.suite, f.engine, f.what, f.examples) for f in c.flags] == [
+        (REGRESSION, "testsuite", "chromium", "2 tests no longer passing",
+         ["proposals/gc/struct.wast:1 t1 (pass -> not run)",
+          "proposals/gc/struct.wast:2 t2 (pass -> not run)"]),
+        (REGRESSION, "testsuite", "wasmtime", "1 test no longer passing", ["i32.wast:2 t2 (pass -> fail)"])]
+    assert {(p.name, p.proposal): (p.before, p.after) for p in c.spec if p.name == "firefox"} == {
+        ("firefox", None): (1.0, 1.0), ("firefox", "core"): (1.0, 1.0), ("firefox", "gc"): (1.0, 1.0)}
+    rates = {(p.name, p.proposal): (p.before_passed, p.before_tests, p.after_passed, p.after_tests)
+             for p in c.testsuite}
+    assert rates[("wasmtime", "core")] == (2, 2, 1, 2) and rates[("chromium", "gc")] == (2, 2, 0, 2)
+    assert rates[("firefox", None)] == (None, None, 1, 4)
+    interop = {p.proposal: p.after_passed for p in c.testsuite_interop["engines"]}
+    assert interop == {None: 1, "core": 1, "gc": 0}
+    document = c.to_dict()
+    assert document["testsuite"][0]["before_rate"] is not None
+    assert {s: len(r) for s, r in document["testsuite_interop"].items()} == {"browsers": 3, "engines": 3}
+
+
 def report(*args: str, capsys) -> tuple[int, str, str]:
     code = cli.main(["report", *args])
     out = capsys.readouterr()
@@ -200,7 +230,8 @@ def test_report_json_and_markdown(two_nights: Path, capsys) -> None:
     code, out, _ = report("--db", str(two_nights), "--last", "5", "--json", capsys=capsys)
     document = json.loads(out)
     assert code == 0 and set(document) == {"db", "run", "against", "threshold", "history", "features",
-                                           "spec", "interop", "timings", "flags"}
+                                           "spec", "interop", "testsuite", "testsuite_interop", "timings",
+                                           "flags"}
     assert document["history"] == ["a", "b"]
     [flag] = document["flags"]
     assert set(flag) == {"kind", "suite", "engine", "what", "run", "against", "before", "after", "ratio",

@@ -31,7 +31,8 @@ examples:
   wasm-harness report --last 30 --json | jq '.flags[] | select(.kind == "regression")'
 
 comparison: feature answers that changed; spec pass rates per engine and proposal; interop
-(the share of tests that pass in every browser, and in every engine); benchmark medians and
+(the share of tests that pass in every browser, and in every engine), for our corpus and,
+apart from it, the official testsuite (suite `testsuite`, `nightly --testsuite`); benchmark medians and
 ML p50s with 95% intervals and their ratio. A timing is flagged as a regression or an
 improvement only when it is significant (Mann-Whitney U on the two runs' samples, p < 0.05,
 and the bootstrap interval of the ratio of medians without 1) AND it changed by more than
@@ -58,7 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "comparing, comparison.md and comparison.json")
     p.add_argument("--json", action="store_true",
                    help="each suite's JSON, as its --json printed it (an object by suite when the run has "
-                        "several); when comparing, the comparison (flags, features, spec, interop, timings)")
+                        "several); when comparing, the comparison (flags, features, spec, interop, "
+                        "testsuite, testsuite_interop, timings)")
     against = p.add_mutually_exclusive_group()
     against.add_argument("--against", metavar="ID",
                          help="compare the run with this earlier run ('previous': the newest earlier run "

@@ -30,6 +30,9 @@ class Dashboard:
     regressions: list[dict] = field(default_factory=list)
     features: list[dict] = field(default_factory=list)         # engine, feature, answer, detail
     feature_changes: list[dict] = field(default_factory=list)  # engine, feature, before, after
+    # Pass rates that moved since the run compared with, per suite of SPEC_LABELS, engine and proposal
+    # ("all": every proposal together): suite, engine, proposal, before/after _passed and _tests.
+    rate_changes: list[dict] = field(default_factory=list)
     # Spec results of each suite of SPEC_LABELS the run has; every record names its `suite`.
     spec_engines: list[dict] = field(default_factory=list)     # suite, engine, SPEC_COUNTS, passed_tests,
     #                                                            tests
@@ -54,10 +57,11 @@ def load(results: Results, run_id: str, against: str | None,
         board.features = records(results.features(run_id)[["engine", "feature", "answer", "detail"]])
     for suite in SPEC_LABELS:
         if suite in suites:
-            engines, proposals = _spec_counts(results, run_id, suite)
+            rates, interop = _spec_frames(results, run_id, board.against, suite)
+            engines, proposals = _spec_counts(results, run_id, suite, rates)
             board.spec_engines += engines
             board.spec_proposals += proposals
-            board.interop += [{"suite": suite, **r} for r in records(results.interop(run_id, suite))]
+            board.interop += [{"suite": suite, **r} for r in records(interop)]
             board.spec_failures += _spec_failures(results, run_id, suite)
     if "bench" in suites:
         board.bench = records(results.bench(run_id))
@@ -66,6 +70,7 @@ def load(results: Results, run_id: str, against: str | None,
     if board.against is not None:
         found = (compared or comparison.compare(results, run_id, board.against["run_id"])).to_dict()
         board.regressions, board.feature_changes = found["flags"], found["features"]
+        board.rate_changes = _rate_changes(found)
     board.trends = _trends(results, runs)
     board.spec_trend = _spec_trend(results, runs)
     return board
@@ -85,9 +90,38 @@ def records(frame: pd.DataFrame) -> list[dict]:
              for k, v in row.items()} for row in plain.to_dict("records")]
 
 
-def _spec_counts(results: Results, run_id: str, suite: str) -> tuple[list[dict], list[dict]]:
+def _rate_changes(found: dict) -> list[dict]:
+    """The comparison's pass rates (reports.comparison, `to_dict()`) that differ between the runs,
+    our corpus and the official testsuite each under its own suite."""
+    keys = ("before_passed", "before_tests", "after_passed", "after_tests")
+    return [{"suite": suite, "engine": r["name"], "proposal": r["proposal"] or "all",
+             **{k: r[k] for k in keys}}
+            for suite in SPEC_LABELS for r in found[suite]
+            if r["before_tests"] and r["after_tests"] and r["before_rate"] != r["after_rate"]]
+
+
+def _spec_frames(results: Results, run_id: str, against: dict | None,
+                 suite: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The run's pass rates and interop scores. When the run compared with has the suite too, they
+    come from the comparison's frames (Results.spec_comparison, kept while the store is held), so
+    the official testsuite's commands are matched across engines once for the page, not twice."""
+    if against is None or suite not in str(against.get("suites") or "").split(","):
+        return results.spec_rates(run_id, suite), results.interop(run_id, suite)
+    both = results.spec_comparison(against["run_id"], run_id, suite)
+    return tuple(_of_run(frame, run_id) for frame in (both.rates, both.interop))
+
+
+def _of_run(frame: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """One run's rows of a frame of two runs, as a frame of that run alone gives them."""
+    mine = frame[frame["run_id"] == run_id].reset_index(drop=True)
+    mine["run_id"] = mine["run_id"].cat.set_categories([run_id])
+    return mine
+
+
+def _spec_counts(results: Results, run_id: str, suite: str,
+                 rates: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     per_file = results.spec(run_id, suite)
-    rates = results.spec_rates(run_id, suite)
+    rates = rates.copy()
     rates["proposal"] = rates["proposal"].astype(object).where(rates["proposal"].notna(), CORE)
     engines = per_file.groupby("engine", observed=True)[list(SPEC_COUNTS)].sum()
     tests = rates.groupby("engine", observed=True)[["passed", "tests"]].sum()

@@ -59,6 +59,13 @@ def regressions(board: Dashboard) -> Section:
                                                          "what changed"], rows, numeric={4, 5, 6, 7}))
     else:
         section.empty = "Nothing changed beyond run-to-run drift."
+    if board.rate_changes:
+        section.tables.append(Table("rate-change-table", ["suite", "engine", "proposal", "before", "after",
+                                                          "change"], [
+            [cell(SPEC_LABELS[r["suite"]]), cell(r["engine"]), cell(r["proposal"]),
+             rate(r["before_passed"], r["before_tests"]), rate(r["after_passed"], r["after_tests"]),
+             _points(r)] for r in board.rate_changes], numeric={3, 4, 5},
+            caption="Spec pass rates that changed (tests passed / the run's tests), per engine and proposal"))
     if board.feature_changes:
         section.tables.append(Table("feature-change-table", ["engine", "feature", "before", "now"], [
             [cell(c["engine"]), cell(c["feature"]), answer(c["before"]), answer(c["after"])]
@@ -88,6 +95,14 @@ def _change(r: dict | None) -> Cell:
     if low is not None and high is not None:
         text += f" ({low - 1:+.1%} to {high - 1:+.1%})"
     return Cell(text, sort=r["value"])
+
+
+def _points(r: dict) -> Cell:
+    """A pass rate's change in percentage points."""
+    change = r["after_passed"] / r["after_tests"] - r["before_passed"] / r["before_tests"]
+    # One test of the official testsuite's 65,000 is 0.0015 pp: shown, not rounded to -0.0.
+    text = f"{change * 100:+.1f} pp" if abs(change) >= 0.0005 else f"{change * 100:+.2g} pp"
+    return Cell(text, sort=change, css="no" if change < 0 else "yes")
 
 
 def features(board: Dashboard) -> Section:
