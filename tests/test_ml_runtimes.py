@@ -219,3 +219,36 @@ def test_runtime_files_exist_and_name_the_module_first() -> None:
         runtime_files("ort", "webgl")
     with pytest.raises(ValueError, match="unknown ML runtime"):
         runtime_files("onnx")
+
+
+def test_measure_warms_up_for_min_warmup_s_within_the_budget(tmp_path: Path) -> None:
+    """common.mjs `measure`: warm-ups go on until `min_warmup_s` has passed (JIT tier-up in the
+    background), never past `budget_s`; without it, exactly `warmups` of them."""
+    import subprocess
+
+    from engines.protocol import PROJECT_ROOT
+
+    common = PROJECT_ROOT / "suites" / "ml" / "js" / "common.mjs"
+    script = tmp_path / "measure.mjs"
+    script.write_text(f"""
+const {{ measure }} = await import({json.dumps(common.as_uri())});
+const memory = {{ sample() {{}} }};
+const out = {{}};
+const cases = [["plain", {{}}], ["warm", {{ min_warmup_s: 0.3 }}],
+               ["capped", {{ min_warmup_s: 5, budget_s: 0.2 }}]];
+for (const [name, extra] of cases) {{
+  let calls = 0;
+  const infer = async () => {{ calls++; await new Promise((r) => setTimeout(r, 20)); return {{}}; }};
+  const args = {{ warmups: 1, samples: 3, min_sample_s: 0, budget_s: 5, ...extra }};
+  const got = await measure(infer, args, memory);
+  out[name] = {{ calls, samples: got.samples.length }};
+}}
+console.log(JSON.stringify(out));
+""")
+    got = json.loads(subprocess.run(["node", str(script)], capture_output=True, text=True, check=True,
+                                    timeout=60).stdout)
+    assert got["plain"] == {"calls": 1 + 1 + 3, "samples": 3}
+    # 0.3 s of 20 ms warm-ups: about 15 (timers may run late, never early)
+    assert 8 <= got["warm"]["calls"] - 1 - 3 <= 16 and got["warm"]["samples"] == 3
+    # the budget (0.2 s) stops the warm-up; MIN_SAMPLES still run
+    assert got["capped"]["calls"] - 1 - 3 <= 11 and got["capped"]["samples"] == 3

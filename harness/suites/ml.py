@@ -68,6 +68,12 @@ class Profile:
     batch1_only: tuple[str, ...] = ()
     # Kinds (runtime:backend:threads) left out unless the user chose runtimes, backends or threads.
     omit: tuple[str, ...] = ()
+    # Multi-threaded units warm up at least this long (within budget_s). V8 recompiles hot wasm
+    # functions with TurboFan in background threads; when the model's threads fill both cores that
+    # takes 1.5-2.3 s of slower inferences (MiniLM b1, 2 threads: ~160 ms against a steady 61 ms,
+    # from the 2nd to the 11th inference on Node 20, the 10th to the 19th on Node 22), which a
+    # count of warm-ups alone left inside the samples (perf/ml_node_threads.py, BENCHMARKS.md).
+    threaded_warmup_s: float = 0.0
 
 
 PROFILES = {
@@ -84,10 +90,10 @@ PROFILES = {
                        batch1_only=("webgpu", "webgl", "transformers"),
                        # transformers.js on WebGPU is ORT-web's WebGPU EP under its pipeline, and on
                        # SwiftShader a MiniLM unit took 35-40 s; `ort:webgpu:1` measures that EP.
-                       omit=("transformers:webgpu:1",)),
+                       omit=("transformers:webgpu:1",), threaded_warmup_s=2.5),
     # Every sample asked for, however long it takes.
     "full": Profile("full", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet", "mlp"), None, None,
-                    warmups=3, samples=20, min_sample_s=0.01, budget_s=None),
+                    warmups=3, samples=20, min_sample_s=0.01, budget_s=None, threaded_warmup_s=2.5),
 }
 
 
@@ -239,7 +245,8 @@ a model file that does not load)."""
         meta = ml_models.load_meta(unit.folder)
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
         args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
-                    samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s)
+                    samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s,
+                    min_warmup_s=profile.threaded_warmup_s if unit.variant.threads > 1 else 0.0)
         try:  # a runtime that builds its code (emcc) may fail to: that unit's error
             command = REGISTRY[unit.variant.runtime].command(args)
         except Exception as e:  # noqa: BLE001 - any failure to make the command is the unit's verdict

@@ -93,6 +93,9 @@ export class Memory {
 // shorter than `min_sample_s`, and then enough to last that long. `budget_s` (if given) caps the
 // time after the first inference: warm-ups stop at it, and samples stop at it once there are
 // MIN_SAMPLES, so a slow backend (a software GPU) gives fewer samples instead of holding the run.
+// `min_warmup_s` (if given) keeps warming up until that long has passed since the first inference
+// (within the budget): a JIT compiles hot wasm functions again in background threads, and with
+// every core busy running the model's own threads that takes seconds (perf/ml_node_threads.py).
 // engines/native_ml.py follows the same protocol. `infer` returns its outputs.
 export const MIN_SAMPLES = 3;
 
@@ -101,7 +104,8 @@ export async function measure(infer, args, memory) {
   memory.sample();
   const deadline = seconds() + (args.budget_s ?? Infinity);
   let fastest = firstS;
-  for (let n = 0; n < (args.warmups ?? 0) && seconds() < deadline; n++) {
+  const warmedUp = seconds() + (args.min_warmup_s ?? 0);
+  for (let n = 0; (n < (args.warmups ?? 0) || seconds() < warmedUp) && seconds() < deadline; n++) {
     const [, took] = await timed(infer);
     memory.sample();
     fastest = Math.min(fastest, took);
