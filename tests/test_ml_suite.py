@@ -192,9 +192,10 @@ def test_the_default_profile_leaves_out_what_repeats_and_a_choice_brings_it_back
     assert "transformers:webgpu:1" not in b1
     assert "ort:webgpu:1" in b1 and "transformers:wasm:1" in b1
     assert not {k for k in default[("minilm-fp32", 8)] if "webgpu" in k or k.startswith("transformers")}
-    assert "ort:wasm:2" in default[("minilm-fp32", 8)]
+    assert "ort:wasm:2" in default[("minilm-fp32", 8)] and "transformers:wasm:2" not in b1
     chosen = _kinds("--runtime", "transformers")
-    assert {"transformers:webgpu:1", "transformers:wasm:1"} <= chosen[("minilm-fp32", 1)]
+    every = {"transformers:webgpu:1", "transformers:wasm:1", "transformers:wasm:2"}
+    assert every <= chosen[("minilm-fp32", 1)]
     assert "transformers:wasm:1" in chosen[("minilm-fp32", 8)]
     assert _kinds("--profile", "full")[("minilm-fp32", 1)] >= b1 | {"transformers:webgpu:1"}
 
@@ -220,3 +221,15 @@ def test_a_quantized_model_accepts_another_sound_path_but_fp32_does_not() -> Non
     noisy = {k: v + rng.normal(0, 0.5, v.shape).astype(np.float32) for k, v in native_int8.items()}
     bad = ml_units.judge(ml_models.load_meta(int8), int8, 8, "wasi-nn", noisy, native_int8)
     assert not bad["ok"] and "native int8 scores" in bad["reason"]
+
+
+def test_threaded_units_warm_up_longer_and_software_gpus_sample_shorter() -> None:
+    from harness.ml_runtimes import Variant
+    from harness.suites.ml import PROFILES, sampling
+
+    default = PROFILES["default"]
+    one, two = (sampling(default, Variant("ort", "wasm", t), 10) for t in (1, 2))
+    assert one["min_warmup_s"] == 0.0 and two["min_warmup_s"] == 2.5
+    assert one["budget_s"] == two["budget_s"] == 4.0
+    assert sampling(default, Variant("ort", "webgpu", 1), 10)["budget_s"] == 1.5
+    assert sampling(PROFILES["full"], Variant("ort", "webgpu", 1), 20)["budget_s"] is None

@@ -74,6 +74,8 @@ class Profile:
     # from the 2nd to the 11th inference on Node 20, the 10th to the 19th on Node 22), which a
     # count of warm-ups alone left inside the samples (perf/ml_node_threads.py, BENCHMARKS.md).
     threaded_warmup_s: float = 0.0
+    # Backends whose units get a shorter budget_s than the profile's: (backend, seconds).
+    budgets: tuple[tuple[str, float], ...] = ()
 
 
 PROFILES = {
@@ -90,11 +92,23 @@ PROFILES = {
                        batch1_only=("webgpu", "webgl", "transformers"),
                        # transformers.js on WebGPU is ORT-web's WebGPU EP under its pipeline, and on
                        # SwiftShader a MiniLM unit took 35-40 s; `ort:webgpu:1` measures that EP.
-                       omit=("transformers:webgpu:1",), threaded_warmup_s=2.5),
+                       # At 2 threads its times are ORT-web's at 2 threads (`ort:wasm:2`) again.
+                       omit=("transformers:webgpu:1", "transformers:wasm:2"), threaded_warmup_s=2.5,
+                       # Software GPUs here: those rows show that a backend runs and answers right,
+                       # not a GPU's speed, so 1.5 s of samples (at least MIN_SAMPLES) will do.
+                       # With the 2.5 s threaded warm-up, this keeps the profile near 19 min.
+                       budgets=(("webgpu", 1.5), ("webgl", 1.5), ("wgsl", 1.5))),
     # Every sample asked for, however long it takes.
     "full": Profile("full", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet", "mlp"), None, None,
                     warmups=3, samples=20, min_sample_s=0.01, budget_s=None, threaded_warmup_s=2.5),
 }
+
+
+def sampling(profile: Profile, variant: Variant, samples: int) -> dict:
+    """How a unit of this variant is timed (common.mjs `measure`'s arguments) under the profile."""
+    return {"warmups": profile.warmups, "samples": samples, "min_sample_s": profile.min_sample_s,
+            "budget_s": dict(profile.budgets).get(variant.backend, profile.budget_s),
+            "min_warmup_s": profile.threaded_warmup_s if variant.threads > 1 else 0.0}
 
 
 @dataclass(frozen=True)
@@ -244,9 +258,8 @@ a model file that does not load)."""
 
         meta = ml_models.load_meta(unit.folder)
         args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
-        args.update(backend=unit.variant.backend, threads=unit.variant.threads, warmups=profile.warmups,
-                    samples=samples, min_sample_s=profile.min_sample_s, budget_s=profile.budget_s,
-                    min_warmup_s=profile.threaded_warmup_s if unit.variant.threads > 1 else 0.0)
+        args.update(backend=unit.variant.backend, threads=unit.variant.threads,
+                    **sampling(profile, unit.variant, samples))
         try:  # a runtime that builds its code (emcc) may fail to: that unit's error
             command = REGISTRY[unit.variant.runtime].command(args)
         except Exception as e:  # noqa: BLE001 - any failure to make the command is the unit's verdict
