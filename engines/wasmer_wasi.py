@@ -11,10 +11,17 @@ them elsewhere with dup2 and restores them after, whatever happened:
   1  a temporary file, read back as the outcome's stdout
   2  another, its stderr
 
-Wasmer reads fd 0 through Rust's process-wide buffered stdin, so bytes the guest's last read
-buffered but did not take would be the next guest's first. After each run the worker drains that
-buffer (a tiny module reads until end of input, fd 0 on /dev/null). Guest writes reach the fds
-unbuffered (a line without its newline is in the file when `_start` returns).
+The guest's `fd_read` is the worker's own (`StdinReader`), not Wasmer's. Wasmer reads fd 0
+through Rust's process-wide buffered stdin (8 KiB) and fills an fd_read's iovecs one `read` each,
+adding up the counts even after a short one: with 8092 bytes left in the buffer, a read into
+[20000 bytes, 1024 bytes] fills 8092 of the first, 1024 of the second and says 9116, so musl's
+fread (its readv: the caller's buffer, then the FILE's) took bytes 8092..9116 of the first from
+memory no read wrote; the digits CNN at batch 64 (16 KiB of input after the weights) got 4 of 64
+images wrong. Its buffer also outlived the guest: one guest's unread bytes were the next's. The
+worker's reader reads the fd itself, stops at the first short read, as readv does, and buffers
+nothing. The runner opens no directories, so fd 0 is the only fd a guest can read; another is
+EBADF. Guest writes reach the fds unbuffered (a line without its newline is in the file when
+`_start` returns).
 
 `proc_exit(n)` arrives as a RuntimeError "WASI exited with code: n" and becomes exit_code n; any
 other error (a trap) is the command's error, classified by the worker.
@@ -29,25 +36,18 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
-from wasmer import Instance, Module, Store, wasi
+from wasmer import Function, FunctionType, Instance, Memory, Module, Store, Type, wasi
 
 from engines import wasi_reply
 from engines.pyworker import Reported
 
 clock = wasi_reply.clock
 _EXIT = re.compile(r"WASI exited with code: (\d+)")
-# Reads stdin into a 64 KiB buffer until fd_read fails or reads nothing.
-_DRAIN = """(module
-  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 2)
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 65536))
-    (block $done (loop $more
-      (br_if $done (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
-      (br_if $more (i32.load (i32.const 8)))))))"""
+# wasi_snapshot_preview1's errno values
+_EBADF, _EFAULT, _EIO = 8, 21, 29
+_WASI = "wasi_snapshot_preview1"
 
 
 class WasiRunner:
@@ -56,7 +56,6 @@ class WasiRunner:
     def __init__(self, store: Store, compile: Callable[[bytes], Module]) -> None:
         self.store = store
         self.compile = compile
-        self._drain: Module | None = None
 
     def run(self, cmd: dict) -> dict:
         binary, read_s = wasi_reply.read_module(cmd["file"])
@@ -68,17 +67,17 @@ class WasiRunner:
             raise Reported("link", f"{os.path.basename(cmd['file'])} imports nothing from WASI: "
                                    "not a WASI command module")
         name, *args = wasi_reply.argv(cmd)
-        environment = wasi.StateBuilder(name).arguments(args).finalize()
-        imports = environment.generate_import_object(self.store, version)
+        imports = wasi.StateBuilder(name).arguments(args).finalize().generate_imports(self.store, version)
+        stdin = StdinReader()
+        if _WASI in imports:  # the older "wasi_unstable" has no guest of ours; Wasmer's own there
+            imports[_WASI]["fd_read"] = Function(self.store, stdin.fd_read,
+                                                 FunctionType([Type.I32] * 4, [Type.I32]))
         with tempfile.TemporaryDirectory(prefix="wasi-") as tmp:
             out, err = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
             with redirected(cmd.get("stdin") or os.devnull, out, err):
-                try:
-                    t0 = clock()
-                    exit_code = _exit_code(lambda: _instantiate(module, imports).exports._start())
-                    run_s = clock() - t0
-                finally:
-                    self.drain_stdin()
+                t0 = clock()
+                exit_code = _exit_code(lambda: _start(module, imports, stdin))
+                run_s = clock() - t0
             stdout, stderr = wasi_reply.captured(out), wasi_reply.captured(err)
         return {"exit_code": exit_code, "stdout": stdout, "stderr": stderr, "read_s": read_s,
                 "compile_s": compile_s, "run_s": run_s}
@@ -86,21 +85,48 @@ class WasiRunner:
     def ml_result(self, cmd: dict) -> dict:
         return wasi_reply.ml_result(cmd, self.run, f"wasmer ({self.store.compiler_name})")
 
-    def drain_stdin(self) -> None:
-        """Empty Rust's stdin buffer of what the guest left unread (fds still redirected)."""
-        if self._drain is None:
-            self._drain = Module(self.store, _DRAIN)
-        fd = os.open(os.devnull, os.O_RDONLY)
-        try:
-            os.dup2(fd, 0)
-        finally:
-            os.close(fd)
-        imports = wasi.StateBuilder("drain").finalize().generate_import_object(
-            self.store, wasi.get_version(self._drain, strict=True))
-        Instance(self._drain, imports).exports._start()
+
+class StdinReader:
+    """`fd_read` on the worker's fd 0 into the guest's memory, as readv: iovecs in order, each
+    filled by one read, the count ending at the first short one (the bytes are where it says)."""
+
+    def __init__(self) -> None:
+        self.memory: Memory | None = None  # the guest's, once it is instantiated
+
+    def fd_read(self, fd: int, iovs: int, count: int, nread: int) -> int:
+        if fd != 0:
+            return _EBADF
+        if self.memory is None:  # a start function reading stdin before exports exist
+            raise RuntimeError("fd_read without the module's exported memory (none, or a start function)")
+        mem = memoryview(self.memory.buffer)
+        if count < 0 or iovs < 0 or iovs + 8 * count > len(mem) or not 0 <= nread <= len(mem) - 4:
+            return _EFAULT
+        total = 0
+        for k in range(count):
+            ptr = int.from_bytes(mem[iovs + 8 * k:iovs + 8 * k + 4], "little")
+            size = int.from_bytes(mem[iovs + 8 * k + 4:iovs + 8 * k + 8], "little")
+            if ptr + size > len(mem):
+                return _EFAULT
+            try:
+                data = os.read(0, size) if size else b""
+            except OSError:
+                return _EIO
+            mem[ptr:ptr + len(data)] = data
+            total += len(data)
+            if len(data) < size:
+                break
+        mem[nread:nread + 4] = total.to_bytes(4, "little")
+        return 0
 
 
-def _instantiate(module: Module, imports: object) -> Instance:
+def _start(module: Module, imports: dict, stdin: StdinReader) -> None:
+    instance = _instantiate(module, imports)
+    with suppress(LookupError):  # WASI's calls need it; fd_read without it is the guest's error
+        stdin.memory = instance.exports.memory
+    instance.exports._start()
+
+
+def _instantiate(module: Module, imports: dict) -> Instance:
     try:
         return Instance(module, imports)
     except RuntimeError as e:  # a missing import is a link error; a start function's trap stays one

@@ -3,12 +3,14 @@
 Small hand-written WASI guests: output on both streams, proc_exit codes, a trap, stdin from a
 file. Wasmer's guest shares the worker's fds (engines/wasmer_wasi.py), so a guest printing a lot,
 lines that look like the worker's replies among it, must leave the protocol whole, and one guest's
-unread stdin must not reach the next.
+unread stdin must not reach the next, and a large stdin read as musl's fread reads it (two
+iovecs: the caller's buffer, then the FILE's) must arrive whole.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,57 @@ def test_stdin_from_a_file_and_no_leftovers_for_the_next_guest(engine: str, tmp_
                             {"i": 2, "do": "wasi", "file": echo, "stdin": str(data)}])
     # Without a stdin the guest reads end of input: never the protocol, never "DEF".
     assert [_outcome(replies[i])["stdout"] for i in range(3)] == ["ABC", "", "ABC"]
+
+
+def _fnv1a(data: bytes) -> str:
+    h = 0x811C9DC5
+    for b in data:
+        h = (h ^ b) * 0x01000193 & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+# Reads stdin to its end as musl's fread does, readv into [3000 bytes at 4096, 5000 at 8192],
+# hashes the bytes the counts say arrived (FNV-1a 32, in order) and prints the hash as 8 hex
+# digits. Wasmer's own fd_read once filled the first iovec short (the rest of Rust's 8 KiB stdin
+# buffer) and the second from a new read, yet counted both whole: stale bytes in the hash.
+_HASH_STDIN = """
+  (local $h i32) (local $i i32) (local $a i32)
+  (local.set $h (i32.const 0x811c9dc5))
+  (i32.store (i32.const 16) (i32.const 4096)) (i32.store (i32.const 20) (i32.const 3000))
+  (i32.store (i32.const 24) (i32.const 8192)) (i32.store (i32.const 28) (i32.const 5000))
+  (loop $more
+    (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 2) (i32.const 8)))
+    (local.set $n (i32.load (i32.const 8)))
+    (local.set $i (i32.const 0))
+    (block $hashed (loop $byte
+      (br_if $hashed (i32.ge_u (local.get $i) (local.get $n)))
+      ;; byte i of this read: in the first iovec below 3000, else in the second
+      (local.set $a (select (i32.add (i32.const 4096) (local.get $i))
+                            (i32.add (i32.const 5192) (local.get $i))
+                            (i32.lt_u (local.get $i) (i32.const 3000))))
+      (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $a))) (i32.const 0x01000193)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $byte)))
+    (br_if $more (local.get $n)))
+  (local.set $i (i32.const 0))
+  (loop $digit  ;; 8 hex digits at 16384, most significant first, from the table at 1024
+    (i32.store8 (i32.add (i32.const 16384) (local.get $i))
+      (i32.load8_u (i32.add (i32.const 1024) (i32.and (i32.shr_u (local.get $h)
+        (i32.sub (i32.const 28) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 15)))))
+    (br_if $digit (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 8))))
+  (call $write (i32.const 1) (i32.const 16384) (i32.const 8))"""
+
+
+@pytest.mark.parametrize("engine", [*ENGINES, "wasmer-llvm"])
+def test_a_large_stdin_arrives_whole_through_two_iovecs(engine: str, tmp_path: Path) -> None:
+    hasher = _guest(tmp_path, "hash", _HASH_STDIN, "0123456789abcdef")
+    rng = random.Random(64)
+    inputs = [rng.randbytes(65536), rng.randbytes(16384 + 4 * 6)]  # a second guest in the same worker
+    for k, data in enumerate(inputs):
+        (tmp_path / f"in{k}.bin").write_bytes(data)
+    replies = _run(engine, [{"i": k, "do": "wasi", "file": hasher, "stdin": str(tmp_path / f"in{k}.bin")}
+                            for k in range(len(inputs))])
+    assert [_outcome(replies[k])["stdout"] for k in range(len(inputs))] == [_fnv1a(d) for d in inputs]
 
 
 @pytest.mark.parametrize("engine", ["wasmtime", "wasmer-cranelift"])
