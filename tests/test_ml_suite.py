@@ -169,7 +169,7 @@ def test_bad_models_are_one_line_errors(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "unknown runtime" in proc.stderr
 
 
-def _kinds(*argv: str) -> dict[tuple[str, int], set[str]]:
+def _kinds(*argv: str, models: str = "digits-cnn,minilm-fp32") -> dict[tuple[str, int], set[str]]:
     import argparse
 
     from harness.suite import add_common_arguments
@@ -179,7 +179,7 @@ def _kinds(*argv: str) -> dict[tuple[str, int], set[str]]:
     parser = argparse.ArgumentParser()
     add_common_arguments(suite, parser)
     suite.add_arguments(parser)
-    units = suite.select(parser.parse_args(["--model", "digits-cnn,minilm-fp32", *argv])).units
+    units = suite.select(parser.parse_args(["--model", models, *argv])).units
     kinds: dict[tuple[str, int], set[str]] = {}
     for u in units:
         kinds.setdefault((u.model, u.batch), set()).add(u.variant.kind)
@@ -223,7 +223,7 @@ def test_a_quantized_model_accepts_another_sound_path_but_fp32_does_not() -> Non
     assert not bad["ok"] and "native int8 scores" in bad["reason"]
 
 
-def test_threaded_units_warm_up_longer_and_software_gpus_sample_shorter() -> None:
+def test_threaded_units_warm_up_longer() -> None:
     from harness.ml_runtimes import Variant
     from harness.suites.ml import PROFILES, sampling
 
@@ -231,5 +231,14 @@ def test_threaded_units_warm_up_longer_and_software_gpus_sample_shorter() -> Non
     one, two = (sampling(default, Variant("ort", "wasm", t), 10) for t in (1, 2))
     assert one["min_warmup_s"] == 0.0 and two["min_warmup_s"] == 2.5
     assert one["budget_s"] == two["budget_s"] == 4.0
-    assert sampling(default, Variant("ort", "webgpu", 1), 10)["budget_s"] == 1.5
-    assert sampling(PROFILES["full"], Variant("ort", "webgpu", 1), 20)["budget_s"] is None
+    assert sampling(PROFILES["full"], Variant("tfjs", "wasm-simd-threads", 2), 20)["budget_s"] is None
+
+
+def test_the_default_profile_leaves_out_slow_units_on_some_models_only() -> None:
+    every = "digits-cnn,minilm-fp32,minilm-int8,mobilenet"
+    default = _kinds(models=every)
+    assert "webgpu:wgsl:1" in default[("digits-cnn", 1)] and "webgpu:wgsl:1" not in default[("mobilenet", 1)]
+    assert "tfjs:cpu:1" in default[("digits-cnn", 1)] and "tfjs:cpu:1" not in default[("mobilenet", 1)]
+    assert "ort:webgpu:1" in default[("minilm-fp32", 1)] and "ort:webgpu:1" not in default[("minilm-int8", 1)]
+    assert "webgpu:wgsl:1" in _kinds("--runtime", "webgpu", models=every)[("mobilenet", 1)]
+    assert "tfjs:cpu:1" in _kinds("--profile", "full", models=every)[("mobilenet", 1)]
