@@ -17,6 +17,7 @@ KERNEL = "sha256"
 FAST = '[wasmtime]\nadapter = "wasmtime"\nstrategy = "cranelift"\n'
 # The same configuration name, made slower: Wasmtime's portable interpreter (no threads there).
 SLOW = FAST + 'target = "pulley64"\ndisable = ["threads"]\n'
+NOISY_THRESHOLD = "0.25"
 
 
 def harness(*args: str, cwd: Path, engines: Path | None = None) -> subprocess.CompletedProcess:
@@ -39,8 +40,11 @@ def test_a_configuration_made_slower_is_flagged_and_an_unchanged_rerun_is_not(tm
                        "5", "--no-progress", "--json", cwd=tmp_path, engines=config)
         assert proc.returncode == 0, (run_id, proc.stderr)
 
+    # The default 5% threshold is for a quiet nightly machine. CI runs this beside other tests on
+    # two cores, where three quick processes of an unchanged configuration can drift by more than
+    # 5% with significance; 25% still separates noise from the slowed configuration's >1.5x.
     second = harness("report", "--db", db, "--run", "night-2", "--against", "previous", "--json",
-                     cwd=tmp_path)
+                     "--threshold", NOISY_THRESHOLD, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     document = json.loads(second.stdout)
     assert (document["run"]["run_id"], document["against"]["run_id"]) == ("night-2", "night-1")
@@ -51,7 +55,9 @@ def test_a_configuration_made_slower_is_flagged_and_an_unchanged_rerun_is_not(tm
     third = harness("report", "--db", db, "--against", "previous", cwd=tmp_path)
     assert third.returncode == 0, third.stderr
     assert "Flagged: 1 regression" in third.stdout and "target=pulley64" in third.stdout
-    document = json.loads(harness("report", "--db", db, "--last", "3", "--json", cwd=tmp_path).stdout)
+    last = harness("report", "--db", db, "--last", "3", "--json", "--threshold", NOISY_THRESHOLD,
+                   cwd=tmp_path)
+    document = json.loads(last.stdout)
     [flag] = document["flags"]
     assert (flag["kind"], flag["suite"], flag["engine"], flag["what"]) == (
         "regression", "bench", "wasmtime", f"{KERNEL}/scalar")
