@@ -11,15 +11,16 @@ Three steps, each cached by content under cache_root()/tvm/:
 2. **web runtime** (`web_runtime`): the runtime's bitcode (`wasm_runtime.bc`, `tvmjs_support.bc`,
    `webgpu_runtime.bc`) built by the user's TVM source tree's own web/Makefile, run with Debian's
    emcc in our cache (TVM_ROOT set to the tree; the tree itself is not written). The PyPI wheel
-   lacks headers it needs (SOURCE_FILES), so without a tree (`--tvm-home DIR` or TVM_HOME) every
-   unit is `unsupported`, with that reason.
+   lacks headers it needs (SOURCE_FILES), so without a tree every unit is `unsupported`, with
+   that reason.
 3. **link** (`link`): `tvm.support.emcc.create_tvmjs_wasm` with TVM_HOME pointed at our cache, so
    it finds the bitcode there; suites/ml/js/tvm.mjs runs the wasm through npm
    `@mlc-ai/web-runtime` (tvmjs) and a relax VirtualMachine.
 
-Tested here: step 1 for both targets, and the reasons when there is no tree or a partial one (the
-wheel's own tvm/ folder has web/Makefile and web/emcc/*.cc but lacks exactly the headers above).
-Steps 2 and 3 and the JS side have not run on this machine, because it has no TVM source tree.
+The tree: `--tvm-home DIR` or TVM_HOME when given (a TVM checkout), else the one set-up assembles
+from PyPI packages (harness/tvm_tree.py: the wheel's own sources, the missing headers from the TVM
+that tilelang vendors, two stand-ins). Rows name the tree in their runtime version. All three
+steps run in tests/test_ml_tvm.py, on Node (wasm) and Deno (WebGPU).
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ from pathlib import Path
 
 from engines.base import Engine
 from engines.protocol import cache_root
-from harness import emcc_build, ml_files
+from harness import emcc_build, ml_files, tvm_tree
 
 # ml_runtimes imports this module for its REGISTRY: import harness.ml_runtimes first.
 from harness.ml_runtimes import JS_DRIVER, Runtime, Variant
 
-MODELS = ("digits-cnn",)
+MODELS = ("digits-cnn", "mlp")
 WASM_TRIPLE = "wasm32-unknown-unknown-wasm"
 # What the web runtime's sources include that the PyPI wheel does not ship (issue 15 §4), and
 # the sources themselves: a tree without any of them cannot build it.
@@ -63,7 +64,8 @@ SOURCE_FILES = (
 RUNTIME_BITCODE = ("wasm_runtime.bc", "tvmjs_support.bc", "webgpu_runtime.bc")
 NO_TREE = ("no TVM source tree: the TVM web runtime (web/emcc/*.cc) needs headers the PyPI "
            "apache-tvm wheel lacks (include/tvm/support/io.h, serializer.h, src/support/*.h, "
-           "3rdparty/compiler-rt/builtin_fp16.h); pass --tvm-home DIR or set TVM_HOME")
+           "3rdparty/compiler-rt/builtin_fp16.h); pass --tvm-home DIR, set TVM_HOME, or let set-up "
+           "assemble one (python -m harness.tvm_tree)")
 TVMJS = ml_files.NODE_MODULES / "@mlc-ai" / "web-runtime" / "lib" / "index.js"
 # Bump when the cache layout changes.
 CACHE_FORMAT = 1
@@ -98,12 +100,13 @@ class TvmRuntime(Runtime):
     variants = (Variant("tvm", "wasm", 1), Variant("tvm", "webgpu", 1))
 
     def __init__(self) -> None:
-        self.home: Path | None = _env_home()
+        self.home: Path | None = default_home()
 
     def add_arguments(self, p: argparse.ArgumentParser) -> None:
         p.add_argument("--tvm-home", metavar="DIR", type=Path,
-                       help="a TVM source tree for the tvm runtime's web runtime (default: $TVM_HOME); "
-                            "without one its units are unsupported, saying why")
+                       help="a TVM source tree for the tvm runtime's web runtime (default: $TVM_HOME, "
+                            "else the tree set-up assembles from PyPI packages; TVM_HOME= (empty) for "
+                            "none); without one its units are unsupported, saying why")
 
     def configure(self, args: argparse.Namespace) -> None:
         from harness.suite import BadInputError
@@ -111,7 +114,7 @@ class TvmRuntime(Runtime):
         given = getattr(args, "tvm_home", None)
         if given is not None and not given.is_dir():
             raise BadInputError(f"--tvm-home {given}: not a directory (a TVM source tree)")
-        self.home = given or _env_home()
+        self.home = given or default_home()
 
     def problem(self, engine: Engine) -> str | None:
         if not engine.runs_wasm:
@@ -134,15 +137,27 @@ class TvmRuntime(Runtime):
         (input_,) = args["inputs"]
         objects = compile_objects(Path(args["model"]), input_["name"], input_["shape"], args["backend"])
         wasm = link(objects, web_runtime(self.home))
-        toolchain = f"apache-tvm {_tvm_version()}, {emcc_build.emcc_version()}, @mlc-ai/web-runtime"
+        toolchain = (f"apache-tvm {_tvm_version()}, {emcc_build.emcc_version()}, @mlc-ai/web-runtime, "
+                     f"runtime built from {tree_label(self.home)}")
         args = {**args, "module": str(ml_files.ML_JS / "tvm.mjs"), "tvmjs": str(TVMJS), "wasm": str(wasm),
                 "toolchain": toolchain}
         files = [args["module"], str(ml_files.ML_JS / "common.mjs"), str(TVMJS), str(wasm), input_["file"]]
         return {"i": 0, "do": "js", "code": JS_DRIVER, "args": args, "files": files}
 
 
-def _env_home() -> Path | None:
-    return Path(os.environ["TVM_HOME"]) if os.environ.get("TVM_HOME") else None
+def default_home() -> Path | None:
+    """TVM_HOME when set, else the tree set-up assembled (harness/tvm_tree.py) when it is there.
+    TVM_HOME set empty means no tree at all."""
+    if "TVM_HOME" in os.environ:
+        return Path(os.environ["TVM_HOME"]) if os.environ["TVM_HOME"] else None
+    assembled = tvm_tree.tree_dir()
+    return assembled if (assembled / tvm_tree.MARK).is_file() else None
+
+
+def tree_label(home: Path) -> str:
+    """What a row says built its runtime: the assembled tree's ingredients, or the user's path."""
+    mark = home / tvm_tree.MARK
+    return f"{home} ({mark.read_text()})" if mark.is_file() else str(home)
 
 
 def _digest(*parts: bytes | str) -> str:

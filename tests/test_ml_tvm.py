@@ -1,7 +1,7 @@
-"""The `tvm` runtime: what runs here without a TVM source tree. PyPI apache-tvm compiles the digits
-CNN to wasm32 objects (and WebGPU kernels) that Debian's emcc links, leaving only the web runtime's
-symbols; npm tvmjs loads; without a tree (or with a partial one) every unit is `unsupported`,
-saying why; a --tvm-home that is not a directory is bad input."""
+"""The `tvm` runtime. PyPI apache-tvm compiles the digits CNN to wasm32 objects (and WebGPU kernels)
+that Debian's emcc links, leaving only the web runtime's symbols; npm tvmjs loads; without a tree
+(or with a partial one) every unit is `unsupported`, saying why; a --tvm-home that is not a
+directory is bad input; and with the tree set-up assembles, the model runs and is right."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from engines.wasmtime_engine import WasmtimeEngine
-from harness import emcc_build, ml_models, ml_runtimes
+from harness import emcc_build, ml_models, ml_runtimes, tvm_tree
 from harness.engine_required import require_engine
 from harness.ml_runtimes import Variant
 from harness.ml_tvm import NO_TREE, SOURCE_FILES, TVMJS, TvmRuntime, compile_objects
@@ -29,10 +29,10 @@ RUNTIME_SYMBOLS = {"env.TVMBackendAllocWorkspace", "env.TVMBackendFreeWorkspace"
                    "env.TVMFFIEnvModRegisterSystemLibSymbol", "env.TVMFFIErrorSetRaisedFromCStrParts"}
 
 
-def ml(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "TVM_HOME"}
+def ml(*args: str, cwd: Path, tvm_home: str = "") -> subprocess.CompletedProcess:
+    # TVM_HOME set empty: no tree, not even the one set-up assembles (harness/tvm_tree.py).
     return subprocess.run([sys.executable, "-m", "harness.cli", "ml", *args], capture_output=True, text=True,
-                          cwd=cwd, env=dict(env, PYTHONPATH=str(ROOT)), timeout=600)
+                          cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT), TVM_HOME=tvm_home), timeout=600)
 
 
 def test_without_a_source_tree_every_unit_is_unsupported_saying_why(tmp_path: Path) -> None:
@@ -114,3 +114,30 @@ def test_tvmjs_loads_in_node_with_what_the_runtime_module_calls() -> None:
 
 def test_tvm_is_a_choosable_runtime() -> None:
     assert "tvm" in ml_runtimes.CHOOSABLE
+
+
+def test_with_the_assembled_tree_tvm_runs_the_digits_cnn_right_on_wasm_and_webgpu(tmp_path: Path) -> None:
+    # All three steps (compile, web runtime, link) and tvm.mjs, with the tree set-up assembles from
+    # PyPI packages: wasm on Node, wasm and WebGPU (wgpu, software adapter) on Deno.
+    require_engine("node")
+    require_engine("deno")
+    tree = tvm_tree.assemble()
+    db = tmp_path / "r.duckdb"
+    proc = ml("--quick", "--runtime", "tvm", "--model", "digits-cnn", "--engine", "node,deno", "--json",
+              "--db", str(db), "--run", "tvm", cwd=tmp_path, tvm_home=str(tree))
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["engine"], r["backend"]): r for r in json.loads(proc.stdout) if r["runtime"] == "tvm"}
+    assert rows[("node", "webgpu")]["verdict"] == "unsupported"
+    for key in (("node", "wasm"), ("deno", "wasm"), ("deno", "webgpu")):
+        row = rows[key]
+        assert row["verdict"] == "pass" and row["max_abs_diff"] < 1e-4 and row["top1_agreement"] == 1.0, row
+        assert row["p50_s"] > 0 and row["backend_used"] == key[1]
+    # The check row says which tree built the runtime.
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute("SELECT message FROM results WHERE run_id = 'tvm' AND kind LIKE 'tvm:%' "
+                            "AND phase = 'check' AND verdict = 'pass'").fetchall()
+    messages = [m for (m,) in found]
+    assert len(messages) == 3
+    assert all(tvm_tree.TILELANG in json.loads(m)["versions"]["runtime"] for m in messages)

@@ -262,10 +262,10 @@ a model file that does not load)."""
         from harness import ml_units
 
         meta = ml_models.load_meta(unit.folder)
-        args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
-        args.update(backend=unit.variant.backend, threads=unit.variant.threads,
-                    **sampling(profile, unit.variant, samples))
         try:  # a runtime that builds its code (emcc) may fail to: that unit's error
+            args = ml_units.runtime_args(unit.folder, meta, unit.variant.runtime, unit.batch)
+            args.update(backend=unit.variant.backend, threads=unit.variant.threads,
+                        **sampling(profile, unit.variant, samples))
             command = REGISTRY[unit.variant.runtime].command(args)
         except Exception as e:  # noqa: BLE001 - any failure to make the command is the unit's verdict
             return {"verdict": "error", "message": f"{unit.variant.kind} on {engine.name}: {e}"}

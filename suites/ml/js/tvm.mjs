@@ -2,9 +2,6 @@
 // @mlc-ai/web-runtime (tvmjs) instantiates the linked wasm, and a relax VirtualMachine calls the
 // model's `main` (weights bound as constants). Timed by common.mjs's `measure`.
 //
-// NOT RUN on the machine it was written on: that machine has no TVM source tree, so the linked
-// wasm this module needs was never built there (harness/ml_tvm.py says what was tested).
-//
 // args (besides common.mjs's): `tvmjs` (the package's lib/index.js, UMD), `wasm` (the linked
 // model), `inputs` (one float32 input), `backend` ("wasm" or "webgpu"), `toolchain` (versions).
 import { Memory, measure, output, readInputs, timed, unsupported, webgpuAdapter } from "./common.mjs";
