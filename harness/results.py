@@ -220,6 +220,17 @@ class Results:
         [frame] = self._over_commands(ids, suite, [(_INTEROP_SQL, [])])
         return _interop_frame(frame, ids)
 
+    def spec_digests(self, runs: list[str], suite: str = "spec") -> dict[tuple[str, str], int]:
+        """Per run and engine configuration, a digest of every command's verdict: equal digests
+        mean the same tests passed and failed (up to a 64-bit hash collision). One scan of the
+        rows, so `report --last N` finds the few pairs of runs whose verdicts changed without
+        matching every command of every run (the official testsuite: 65,000 per configuration)."""
+        found = self.store.query(
+            'SELECT run_id, engine, bit_xor(hash(file, line, "case", kind, verdict)) FROM results '
+            "WHERE run_id IN (SELECT unnest(?)) AND suite = ? AND engine IS NOT NULL GROUP BY ALL",
+            [runs, _spec_suite(suite)])
+        return {(str(run), str(engine)): int(digest) for run, engine, digest in found}
+
     def spec_totals(self, run: RunSelector = "all", suite: str = "spec") -> pd.DataFrame:
         """Per run and engine configuration: tests passed and tests, every proposal together, for
         trends over a long history. The same totals as `spec_rates` where the spec runner wrote

@@ -214,11 +214,38 @@ def history(results: Results, runs: list[str], threshold: float = DRIFT_THRESHOL
             comparison.flags = [f for f in comparison.flags if f.suite not in ("bench", "ml")]
             for suite in ("bench", "ml"):
                 comparison.flags += _steps(results, runs, suite, threshold, infos)
+            # Verdicts and answers: every earlier pair of runs too (the last pair is compare()'s).
+            comparison.flags += _earlier_changes(results, runs, threshold, infos)
         latest = {(f.suite, f.engine, f.what): f.kind for f in comparison.flags if f.run == runs[-1]}
         for timing in comparison.timings:
             timing.verdict = latest.get((timing.suite, timing.engine, timing.unit), "")
         comparison.flags.sort(key=_flag_order)
     return comparison
+
+
+def _earlier_changes(results: Results, runs: list[str], threshold: float,
+                     infos: dict[str, RunInfo]) -> list[Flag]:
+    """Spec, testsuite and feature flags between each earlier pair of consecutive runs that both
+    ran the suite: a test that stopped passing some nights ago stays flagged while it is in the
+    window. Spec suites compare only the pairs whose verdict digests differ."""
+    flags: list[Flag] = []
+    last_pair = (runs[-2], runs[-1])
+    for suite in ("features", *SPEC_SUITES):
+        ran = [r for r in runs if suite in infos[r].suites]
+        pairs = [p for p in zip(ran, ran[1:], strict=False) if p != last_pair]
+        if suite != "features" and pairs:
+            digests = results.spec_digests(ran, suite)
+            engines = {e for (_, e) in digests}
+            pairs = [(a, b) for a, b in pairs
+                     if any(digests.get((a, e)) != digests.get((b, e)) for e in engines)]
+        for before, after in pairs:
+            pair = Comparison(str(results.db), infos[after], infos[before], threshold)
+            if suite == "features":
+                _features(results, pair)
+            else:
+                _spec(results, pair, suite)
+            flags += pair.flags
+    return flags
 
 
 def _flag_order(flag: Flag) -> tuple:

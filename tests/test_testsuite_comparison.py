@@ -88,3 +88,30 @@ def test_a_testsuite_command_that_stops_passing_is_flagged_apart_from_the_corpus
     assert "testsuite" in row and "1 test no longer passing" in row
     page = (tmp_path / "night-2" / "dashboard" / "index.html").read_text()
     assert 'id="rate-change-table"' in page and "66.7% (2/3)" in page
+
+
+def test_last_n_keeps_flagging_a_test_that_stopped_passing_some_runs_ago(tmp_path: Path) -> None:
+    # night-2 breaks an assertion; night-3 and night-4 change nothing, and night-4 fixes nothing
+    # either. `--last 4` still flags night-1 -> night-2, once; `--last 2` (the unchanged last pair
+    # alone) flags nothing. A window whose runs all agree flags nothing either.
+    require_engine(ENGINE)
+    suite, db = tmp_path / "testsuite", tmp_path / "r.duckdb"
+    for run_id, answer in (("night-1", 12), ("night-2", 13), ("night-3", 13), ("night-4", 13)):
+        write_testsuite(suite, answer)
+        proc = harness("spec", "--testsuite", str(suite), "--engine", ENGINE, "--db", str(db), "--run", run_id,
+                       "--no-progress", cwd=tmp_path)
+        assert proc.returncode in (0, 1), (run_id, proc.stderr)
+
+    def flags(*args: str) -> list[dict]:
+        proc = harness("report", "--db", str(db), *args, "--json", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)["flags"]
+
+    [flag] = flags("--last", "4")
+    # `spec --testsuite` records suite spec (the nightly, suite testsuite): the same comparison.
+    assert (flag["kind"], flag["suite"], flag["engine"], flag["what"]) == (
+        "regression", "spec", ENGINE, "1 test no longer passing")
+    assert (flag["against"], flag["run"]) == ("night-1", "night-2")
+    assert flag["examples"] == ["proposals/widening/mul.wast:3 assert_return mul (pass -> fail)"]
+    assert flags("--last", "2") == []
+    assert flags("--last", "3") == []   # night-2, 3 and 4 agree
