@@ -24,6 +24,12 @@ from harness import ml_files, ml_units
 JS_DRIVER = "const m = await host.importModule(host.args.module); return await m.run(host, host.args);"
 
 
+class UnitUnsupported(Exception):
+    """Raised by a runtime's `command` when the unit cannot run for a stated reason that only
+    building it reveals (TVM's WebGPU code generator has no int64): the unit's verdict is
+    `unsupported` with that reason, not `error`."""
+
+
 @dataclass(frozen=True)
 class Variant:
     """How one runtime runs a model: a backend and a thread count."""
@@ -68,6 +74,7 @@ class Runtime:
         return None
 
     def command(self, args: dict) -> dict:
+        """The unit's worker command; raises UnitUnsupported when the unit cannot run here."""
         raise NotImplementedError
 
 

@@ -26,10 +26,12 @@ steps run in tests/test_ml_tvm.py, on Node (wasm) and Deno (WebGPU).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,9 +41,9 @@ from engines.protocol import cache_root
 from harness import emcc_build, ml_files, tvm_tree
 
 # ml_runtimes imports this module for its REGISTRY: import harness.ml_runtimes first.
-from harness.ml_runtimes import JS_DRIVER, Runtime, Variant
+from harness.ml_runtimes import JS_DRIVER, Runtime, UnitUnsupported, Variant
 
-MODELS = ("digits-cnn", "mlp")
+MODELS = ("digits-cnn", "mlp", "minilm-fp32")
 WASM_TRIPLE = "wasm32-unknown-unknown-wasm"
 # What the web runtime's sources include that the PyPI wheel does not ship (issue 15 §4), and
 # the sources themselves: a tree without any of them cannot build it.
@@ -66,6 +68,9 @@ NO_TREE = ("no TVM source tree: the TVM web runtime (web/emcc/*.cc) needs header
            "apache-tvm wheel lacks (include/tvm/support/io.h, serializer.h, src/support/*.h, "
            "3rdparty/compiler-rt/builtin_fp16.h); pass --tvm-home DIR, set TVM_HOME, or let set-up "
            "assemble one (python -m harness.tvm_tree)")
+# What TVM 0.27's WGSL code generator says of a model that computes with int64 (MiniLM's inputs
+# and its embedding lookups): WGSL has no 64-bit integers.
+NO_WGSL_I64 = "CodeGenWebGPU: do not support i64"
 TVMJS = ml_files.NODE_MODULES / "@mlc-ai" / "web-runtime" / "lib" / "index.js"
 # Bump when the cache layout changes.
 CACHE_FORMAT = 1
@@ -134,14 +139,21 @@ class TvmRuntime(Runtime):
     def command(self, args: dict) -> dict:
         if self.home is None:
             raise TvmError(NO_TREE)
-        (input_,) = args["inputs"]
-        objects = compile_objects(Path(args["model"]), input_["name"], input_["shape"], args["backend"])
+        shapes = {i["name"]: list(i["shape"]) for i in args["inputs"]}
+        try:
+            objects = compile_objects(Path(args["model"]), shapes, args["backend"])
+        except TvmError as e:
+            if args["backend"] == "webgpu" and NO_WGSL_I64 in str(e):
+                raise UnitUnsupported("TVM's WebGPU code generator has no 64-bit integers, which this "
+                                      f"model computes with: {NO_WGSL_I64}") from None
+            raise
         wasm = link(objects, web_runtime(self.home))
         toolchain = (f"apache-tvm {_tvm_version()}, {emcc_build.emcc_version()}, @mlc-ai/web-runtime, "
                      f"runtime built from {tree_label(self.home)}")
         args = {**args, "module": str(ml_files.ML_JS / "tvm.mjs"), "tvmjs": str(TVMJS), "wasm": str(wasm),
                 "toolchain": toolchain}
-        files = [args["module"], str(ml_files.ML_JS / "common.mjs"), str(TVMJS), str(wasm), input_["file"]]
+        files = [args["module"], str(ml_files.ML_JS / "common.mjs"), str(TVMJS), str(wasm),
+                 *(i["file"] for i in args["inputs"])]
         return {"i": 0, "do": "js", "code": JS_DRIVER, "args": args, "files": files}
 
 
@@ -174,18 +186,25 @@ def _tvm_version() -> str:
     return version("apache-tvm")
 
 
-def compile_objects(model: Path, input_name: str, shape: list[int], backend: str) -> list[Path]:
-    """The wasm objects TVM makes of the model for one input shape and backend (wasm or webgpu)."""
-    folder = cache_root() / "tvm" / "objects" / _digest(model.read_bytes(), input_name, repr(shape), backend,
-                                                        _tvm_version(), Path(__file__).read_bytes())
-    done = folder / "objects.txt"
+def compile_objects(model: Path, shapes: dict[str, list[int]], backend: str) -> list[Path]:
+    """The wasm objects TVM makes of the model for its inputs' shapes ({name: shape}, in the
+    model's order) and a backend (wasm or webgpu)."""
+    folder = cache_root() / "tvm" / "objects" / _digest(model.read_bytes(), repr(sorted(shapes.items())),
+                                                        backend, _tvm_version(), Path(__file__).read_bytes())
+    done, failed = folder / "objects.txt", folder / "error.txt"
     if done.exists():
         return [folder / n for n in done.read_text().split()]
+    if failed.exists():  # the same inputs fail the same way: each engine need not wait for it again
+        raise TvmError(failed.read_text())
     try:
-        executable = _compile(model, input_name, shape, backend)
+        with _stdout_to_stderr():
+            executable = _compile(model, shapes, backend)
     except Exception as e:  # TVM raises its own error types from C++
         last = (str(e).strip().splitlines() or ["?"])[-1]
-        raise TvmError(f"TVM cannot compile {model} for {backend}: {last}") from None
+        message = f"TVM cannot compile {model} for {backend}: {last}"
+        folder.mkdir(parents=True, exist_ok=True)
+        failed.write_text(message)
+        raise TvmError(message) from None
     folder.mkdir(parents=True, exist_ok=True)
     names: list[str] = []
 
@@ -203,13 +222,12 @@ def compile_objects(model: Path, input_name: str, shape: list[int], backend: str
     return [folder / n for n in names]
 
 
-def _compile(model: Path, input_name: str, shape: list[int], backend: str):  # -> tvm VMExecutable
-    import onnx
+def _compile(model: Path, shapes: dict[str, list[int]], backend: str):  # -> tvm VMExecutable
     import tvm
     from tvm import relax
     from tvm.relax.frontend.onnx import from_onnx
 
-    mod = from_onnx(onnx.load(str(model)), shape_dict={input_name: list(shape)}, keep_params_in_input=False)
+    mod = from_onnx(_fixed_and_folded(model, shapes), shape_dict=shapes, keep_params_in_input=False)
     mod = relax.transform.LegalizeOps()(relax.transform.DecomposeOpsForInference()(mod))
     host = {"kind": "llvm", "mtriple": WASM_TRIPLE}  # target dicts: strings lose the triple
     if backend == "wasm":
@@ -221,6 +239,47 @@ def _compile(model: Path, input_name: str, shape: list[int], backend: str):  # -
         mod = dlight.ApplyDefaultSchedule(dlight.gpu.Matmul(), dlight.gpu.GEMV(), dlight.gpu.Reduction(),
                                           dlight.gpu.GeneralReduction(), dlight.gpu.Fallback())(mod)
     return tvm.compile(mod, target)
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """TVM's ONNX frontend prints conversion errors to stdout, from Python and C++ alike: send file
+    descriptor 1 to stderr meanwhile, so `--json` output stays JSON."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _fixed_and_folded(model: Path, shapes: dict[str, list[int]]):  # -> onnx.ModelProto
+    """The model with its inputs' symbolic dims fixed to `shapes` and onnxruntime's basic graph
+    optimizations applied (constant folding; standard ONNX ops only). MiniLM computes its attention
+    mask's shape from the inputs (Shape, ConstantOfShape, Range), which relax's frontend cannot
+    convert; with fixed dims all of that folds to constants."""
+    import onnx
+    import onnxruntime as ort
+    from onnxruntime.tools.onnx_model_utils import fix_output_shapes, make_dim_param_fixed
+
+    proto = onnx.load(str(model))
+    fixed: dict[str, int] = {}
+    for graph_input in proto.graph.input:
+        for n, dim in enumerate(graph_input.type.tensor_type.shape.dim):
+            if dim.dim_param and graph_input.name in shapes:
+                fixed[dim.dim_param] = int(shapes[graph_input.name][n])
+    for name, value in fixed.items():
+        make_dim_param_fixed(proto.graph, name, value)
+    fix_output_shapes(proto)
+    with tempfile.TemporaryDirectory() as tmp:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = os.path.join(tmp, "folded.onnx")
+        ort.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
+        return onnx.load(options.optimized_model_filepath)
 
 
 def _tree_files(home: Path) -> Iterator[Path]:

@@ -242,3 +242,7 @@ def test_the_default_profile_leaves_out_slow_units_on_some_models_only() -> None
     assert "ort:webgpu:1" in default[("minilm-fp32", 1)] and "ort:webgpu:1" not in default[("minilm-int8", 1)]
     assert "webgpu:wgsl:1" in _kinds("--runtime", "webgpu", models=every)[("mobilenet", 1)]
     assert "tfjs:cpu:1" in _kinds("--profile", "full", models=every)[("mobilenet", 1)]
+    # Untuned TVM on MiniLM: batch 1 only by default; the digits CNN keeps its batch 64.
+    assert "tvm:wasm:1" in default[("minilm-fp32", 1)] and "tvm:wasm:1" not in default[("minilm-fp32", 8)]
+    assert "tvm:wasm:1" in default[("digits-cnn", 64)]
+    assert "tvm:wasm:1" in _kinds("--runtime", "tvm", models=every)[("minilm-fp32", 8)]

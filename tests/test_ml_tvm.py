@@ -18,7 +18,7 @@ from engines.wasmtime_engine import WasmtimeEngine
 from harness import emcc_build, ml_models, ml_runtimes, tvm_tree
 from harness.engine_required import require_engine
 from harness.ml_runtimes import Variant
-from harness.ml_tvm import NO_TREE, SOURCE_FILES, TVMJS, TvmRuntime, compile_objects
+from harness.ml_tvm import NO_TREE, NO_WGSL_I64, SOURCE_FILES, TVMJS, TvmError, TvmRuntime, compile_objects
 from harness.suite import BadInputError
 from harness.wast.binary import read_module
 from harness.worker import WorkerProcess
@@ -81,7 +81,7 @@ def test_a_tvm_home_that_is_not_a_directory_is_bad_input(tmp_path: Path) -> None
 @pytest.mark.parametrize("backend", ["wasm", "webgpu"])
 def test_tvm_compiles_the_digits_cnn_to_objects_debian_emcc_links(backend: str, tmp_path: Path) -> None:
     model = ml_models.model_folder("digits-cnn") / "model.onnx"
-    objects = compile_objects(model, "input", [1, 1, 8, 8], backend)
+    objects = compile_objects(model, {"input": [1, 1, 8, 8]}, backend)
     assert objects and all(o.read_bytes()[:4] == b"\0asm" for o in objects)  # wasm objects, not bitcode
     if backend == "webgpu":  # the kernels travel as WGSL inside the objects
         assert any(b"@group(0) @binding(0)" in o.read_bytes() for o in objects)
@@ -141,3 +141,25 @@ def test_with_the_assembled_tree_tvm_runs_the_digits_cnn_right_on_wasm_and_webgp
     messages = [m for (m,) in found]
     assert len(messages) == 3
     assert all(tvm_tree.TILELANG in json.loads(m)["versions"]["runtime"] for m in messages)
+
+
+def test_minilm_on_webgpu_is_unsupported_and_the_failure_is_remembered(tmp_path: Path, monkeypatch) -> None:
+    # TVM's WGSL code generator has no int64, and MiniLM's token ids are int64: `unsupported`, not
+    # `error`. The failed compile is cached by content, so the next engine does not repeat it.
+    require_engine("deno")
+    proc = ml("--quick", "--runtime", "tvm", "--backend", "webgpu", "--model", "minilm-fp32", "--engine",
+              "deno", "--json", "--db", str(tmp_path / "r.duckdb"), cwd=tmp_path,
+              tvm_home=str(tvm_tree.assemble()))
+    assert proc.returncode == 0, proc.stderr
+    [row] = [r for r in json.loads(proc.stdout) if r["runtime"] == "tvm"]
+    assert row["verdict"] == "unsupported" and NO_WGSL_I64 in row["reason"] and "deno" in row["reason"], row
+    minilm = ml_models.model_folder("minilm-fp32")
+    shapes = {i["name"]: i["shape"] for i in ml_models.load_meta(minilm)["batches"]["b1"]["inputs"]}
+    import harness.ml_tvm
+
+    def compile_again(*args: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(harness.ml_tvm, "_compile", compile_again)
+    with pytest.raises(TvmError, match="minilm-fp32.*for webgpu: .*do not support i64"):
+        compile_objects(minilm / "model.onnx", shapes, "webgpu")

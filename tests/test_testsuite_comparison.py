@@ -98,8 +98,8 @@ def test_last_n_keeps_flagging_a_test_that_stopped_passing_some_runs_ago(tmp_pat
     suite, db = tmp_path / "testsuite", tmp_path / "r.duckdb"
     for run_id, answer in (("night-1", 12), ("night-2", 13), ("night-3", 13), ("night-4", 13)):
         write_testsuite(suite, answer)
-        proc = harness("spec", "--testsuite", str(suite), "--engine", ENGINE, "--db", str(db), "--run", run_id,
-                       "--no-progress", cwd=tmp_path)
+        proc = harness("spec", "--testsuite", str(suite), "--engine", ENGINE, "--db", str(db), "--run",
+                       run_id, "--no-progress", cwd=tmp_path)
         assert proc.returncode in (0, 1), (run_id, proc.stderr)
 
     def flags(*args: str) -> list[dict]:

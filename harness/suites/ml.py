@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from engines.base import Engine
 from harness import ml_models, ml_runtimes
-from harness.ml_runtimes import CHOOSABLE, REGISTRY, Variant
+from harness.ml_runtimes import CHOOSABLE, REGISTRY, UnitUnsupported, Variant
 from harness.session import SUITE_PHASE, Session
 from harness.store import ResultsStore
 from harness.suite import (
@@ -76,6 +76,8 @@ class Profile:
     threaded_warmup_s: float = 0.0
     # (kind, model) pairs left out unless the user chose runtimes, backends or threads.
     omit_on: tuple[tuple[str, str], ...] = ()
+    # (runtime or backend, model) pairs that run at batch 1 only, under the same condition.
+    batch1_only_on: tuple[tuple[str, str], ...] = ()
 
 
 PROFILES = {
@@ -101,7 +103,10 @@ PROFILES = {
                        # digits CNN), ORT-web's WebGPU EP on int8 MiniLM (47 s; fp32 MiniLM on it
                        # stays). `--profile full` runs them.
                        omit_on=(("webgpu:wgsl:1", "mobilenet"), ("tfjs:cpu:1", "mobilenet"),
-                                ("ort:webgpu:1", "minilm-int8"))),
+                                ("ort:webgpu:1", "minilm-int8")),
+                       # Untuned TVM takes about 10 s per MiniLM inference at batch 8 (1.2 s at
+                       # batch 1), so its batch-8 units would cost about 40 s on each of 8 hosts.
+                       batch1_only_on=(("tvm", "minilm-fp32"),)),
     # Every sample asked for, however long it takes.
     "full": Profile("full", ("digits-cnn", "minilm-fp32", "minilm-int8", "mobilenet", "mlp"), None, None,
                     warmups=3, samples=20, min_sample_s=0.01, budget_s=None, threaded_warmup_s=2.5),
@@ -213,8 +218,9 @@ a model file that does not load)."""
                     omitted = variant.kind in profile.omit or (variant.kind, name) in profile.omit_on
                     if omitted and not chosen:
                         continue
-                    if (batch != 1 and not chosen
-                            and {variant.backend, variant.runtime} & set(profile.batch1_only)):
+                    parts = {variant.backend, variant.runtime}
+                    if batch != 1 and not chosen and (parts & set(profile.batch1_only) or any(
+                            part in parts and model == name for part, model in profile.batch1_only_on)):
                         continue
                     if not REGISTRY[variant.runtime].runs_model(meta):
                         continue
@@ -267,6 +273,8 @@ a model file that does not load)."""
             args.update(backend=unit.variant.backend, threads=unit.variant.threads,
                         **sampling(profile, unit.variant, samples))
             command = REGISTRY[unit.variant.runtime].command(args)
+        except UnitUnsupported as e:
+            return {"verdict": "unsupported", "message": f"{e} ({unit.variant.kind} on {engine.name})"}
         except Exception as e:  # noqa: BLE001 - any failure to make the command is the unit's verdict
             return {"verdict": "error", "message": f"{unit.variant.kind} on {engine.name}: {e}"}
         try:
