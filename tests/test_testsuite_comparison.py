@@ -91,13 +91,17 @@ def test_a_testsuite_command_that_stops_passing_is_flagged_apart_from_the_corpus
 
 
 def test_last_n_keeps_flagging_a_test_that_stopped_passing_some_runs_ago(tmp_path: Path) -> None:
-    # night-2 breaks an assertion; night-3 and night-4 change nothing, and night-4 fixes nothing
-    # either. `--last 4` still flags night-1 -> night-2, once; `--last 2` (the unchanged last pair
-    # alone) flags nothing. A window whose runs all agree flags nothing either.
+    # night-2 breaks an assertion and night-3 to night-5 leave it broken; a flaky one (the other
+    # mul assertion) fails at night-3 only. `--last 5` flags the lasting change once, between the
+    # window's first run and the one before the last (the last pair changed nothing); the flaky
+    # one nets to nothing there. `--last 2` (the unchanged last pair alone) flags nothing.
     require_engine(ENGINE)
     suite, db = tmp_path / "testsuite", tmp_path / "r.duckdb"
-    for run_id, answer in (("night-1", 12), ("night-2", 13), ("night-3", 13), ("night-4", 13)):
+    for run_id, answer, square in (("night-1", 12, 25), ("night-2", 13, 25), ("night-3", 13, 24),
+                                   ("night-4", 13, 25), ("night-5", 13, 25)):
         write_testsuite(suite, answer)
+        mul = suite / "proposals" / "widening" / "mul.wast"
+        mul.write_text(mul.read_text().replace("(i64.const 25))", f"(i64.const {square}))"))
         proc = harness("spec", "--testsuite", str(suite), "--engine", ENGINE, "--db", str(db), "--run",
                        run_id, "--no-progress", cwd=tmp_path)
         assert proc.returncode in (0, 1), (run_id, proc.stderr)
@@ -107,11 +111,15 @@ def test_last_n_keeps_flagging_a_test_that_stopped_passing_some_runs_ago(tmp_pat
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)["flags"]
 
-    [flag] = flags("--last", "4")
+    [flag] = flags("--last", "5")
     # `spec --testsuite` records suite spec (the nightly, suite testsuite): the same comparison.
     assert (flag["kind"], flag["suite"], flag["engine"], flag["what"]) == (
         "regression", "spec", ENGINE, "1 test no longer passing")
-    assert (flag["against"], flag["run"]) == ("night-1", "night-2")
+    assert (flag["against"], flag["run"]) == ("night-1", "night-4")
     assert flag["examples"] == ["proposals/widening/mul.wast:3 assert_return mul (pass -> fail)"]
+    assert "earlier in the window" in flag["method"]
     assert flags("--last", "2") == []
-    assert flags("--last", "3") == []   # night-2, 3 and 4 agree
+    # night-3 to night-5: the flake's recovery at night-4 is what changed earlier in that window.
+    [fixed] = flags("--last", "3")
+    assert (fixed["kind"], fixed["what"], fixed["against"], fixed["run"]) == (
+        "improvement", "1 test newly passing", "night-3", "night-4")
